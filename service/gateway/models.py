@@ -1,0 +1,111 @@
+"""Typed models of what boardwatch reads from GitHub: issues, comments, boards, board items."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+# A board field value as boardwatch sees it: single-select option name, text -> str,
+# number -> float, date -> date; no value -> absent from the dict (never None inside).
+FieldValue = str | float | date
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Issue(_Frozen):
+    repo: str  # OWNER/NAME
+    number: int
+    node_id: str | None = None
+    title: str = ""
+    body: str = ""
+    state: Literal["open", "closed"] = "open"
+    state_reason: str | None = None
+    labels: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+    author: str | None = None
+    author_association: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    closed_at: datetime | None = None
+    url: str | None = None  # html_url
+
+
+class Comment(_Frozen):
+    id: int
+    node_id: str | None = None
+    author: str | None = None
+    body: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    url: str | None = None
+
+
+class CommentResult(_Frozen):
+    """What an upsert by marker did; `action == "none"` means no write was made."""
+
+    action: Literal["created", "updated", "deleted", "none"]
+    comment_id: int | None = None
+
+
+FieldType = Literal["SINGLE_SELECT", "NUMBER", "DATE", "TEXT", "ITERATION", "OTHER"]
+
+
+class FieldOption(_Frozen):
+    id: str
+    name: str
+
+
+class BoardField(_Frozen):
+    id: str
+    name: str
+    data_type: FieldType
+    options: tuple[FieldOption, ...] = ()
+
+    def option(self, name: str) -> FieldOption | None:
+        """The option named `name`, matched case-insensitively."""
+        wanted = name.strip().casefold()
+        return next((o for o in self.options if o.name.casefold() == wanted), None)
+
+
+class Board(_Frozen):
+    id: str  # node id of the ProjectV2
+    owner: str
+    number: int
+    title: str = ""
+    url: str | None = None
+    fields: tuple[BoardField, ...] = ()
+
+    def field(self, name: str) -> BoardField | None:
+        wanted = name.strip().casefold()
+        return next((f for f in self.fields if f.name.casefold() == wanted), None)
+
+
+class BoardItem(_Frozen):
+    id: str  # node id of the ProjectV2Item
+    issue: Issue | None = None  # None for draft issues and pull requests
+    fields: dict[str, FieldValue] = {}  # by field name; fields without a value are absent
+    archived: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class Installation(_Frozen):
+    id: int
+    account: str
+
+
+class HookDelivery(_Frozen):
+    """One webhook delivery as the App API lists it (for recovery of missed deliveries)."""
+
+    id: int
+    guid: str
+    delivered_at: datetime
+    redelivery: bool
+    status: str
+    status_code: int
+    event: str
+    action: str | None = None

@@ -1,0 +1,157 @@
+"""The one interface through which rules, commands and reports talk to GitHub."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Literal, Protocol
+
+from service.gateway.models import (
+    Board,
+    BoardField,
+    BoardItem,
+    Comment,
+    CommentResult,
+    FieldType,
+    FieldValue,
+    HookDelivery,
+    Issue,
+)
+
+Permission = Literal["admin", "maintain", "write", "triage", "read", "none"]
+Reaction = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
+
+
+class GitHubGateway(Protocol):
+    """GitHub for one installation (or one token). Every method counts its calls.
+
+    Writes are idempotent where GitHub allows it: label and field writes send only the
+    difference, comments are upserted by marker. `repo` is always `OWNER/NAME`.
+    """
+
+    def bot_login(self) -> str:
+        """The login the bot acts as (`name[bot]` for an App), to ignore its own events."""
+        ...
+
+    # -- issues --------------------------------------------------------------------------
+    def get_issue(self, repo: str, number: int) -> Issue: ...
+
+    def list_issues(
+        self,
+        repo: str,
+        *,
+        state: Literal["open", "closed", "all"] = "open",
+        labels: Iterable[str] = (),
+        since: datetime | None = None,
+    ) -> list[Issue]: ...
+
+    def create_issue(
+        self, repo: str, title: str, body: str, *, labels: Iterable[str] = ()
+    ) -> Issue: ...
+
+    def update_issue(
+        self, repo: str, number: int, *, title: str | None = None, body: str | None = None
+    ) -> None: ...
+
+    def add_labels(
+        self, repo: str, number: int, labels: Iterable[str], *, current: Iterable[str] | None = None
+    ) -> list[str]:
+        """Add the labels not in `current` (read from GitHub when None); returns what was added."""
+        ...
+
+    def remove_labels(
+        self, repo: str, number: int, labels: Iterable[str], *, current: Iterable[str] | None = None
+    ) -> list[str]:
+        """Remove the labels present in `current`; returns what was removed."""
+        ...
+
+    def set_assignees(self, repo: str, number: int, logins: Iterable[str]) -> None: ...
+
+    def set_state(
+        self,
+        repo: str,
+        number: int,
+        state: Literal["open", "closed"],
+        *,
+        reason: Literal["completed", "not_planned", "reopened"] | None = None,
+    ) -> None: ...
+
+    # -- labels --------------------------------------------------------------------------
+    def ensure_label(self, repo: str, name: str, color: str, description: str = "") -> bool:
+        """Create the label when missing; True when it was created."""
+        ...
+
+    # -- comments ------------------------------------------------------------------------
+    def list_comments(self, repo: str, number: int) -> list[Comment]: ...
+
+    def upsert_comment(self, repo: str, number: int, key: str, body: str | None) -> CommentResult:
+        """The bot's one comment for `key`, found by `<!-- boardwatch:KEY -->`.
+
+        Creates it when absent, edits it when it differs, deletes it when `body` is None.
+        """
+        ...
+
+    def create_comment(self, repo: str, number: int, body: str) -> Comment: ...
+
+    def add_reaction(self, repo: str, comment_id: int, content: Reaction) -> None: ...
+
+    # -- permissions ---------------------------------------------------------------------
+    def get_permission(self, repo: str, login: str) -> Permission: ...
+
+    # -- Projects v2 ---------------------------------------------------------------------
+    def get_board(self, ref: str) -> Board:
+        """Resolve `ORG/NUMBER` (an organization's board, else a user's); fields are cached."""
+        ...
+
+    def refresh_board(self, ref: str) -> Board:
+        """Drop the cached fields and read them again."""
+        ...
+
+    def get_item(self, board: Board, issue_node_id: str, *, add: bool = False) -> BoardItem | None:
+        """The board's item for the issue, with its field values; added first when `add`."""
+        ...
+
+    def get_item_by_id(self, board: Board, item_id: str) -> BoardItem | None: ...
+
+    def set_field(
+        self, board: Board, item_id: str, field_name: str, value: FieldValue | None
+    ) -> None:
+        """Set a field by name (single-select by option name); None clears it."""
+        ...
+
+    def list_items(self, board: Board) -> Iterator[BoardItem]:
+        """Every item of the board with its issue and field values, 100 a page."""
+        ...
+
+    def create_field(
+        self,
+        board: Board,
+        name: str,
+        data_type: FieldType,
+        options: Iterable[str] = (),
+    ) -> BoardField: ...
+
+    def set_single_select_options(
+        self, board: Board, field_name: str, options: Iterable[str]
+    ) -> BoardField:
+        """Make the field's options exactly `options` (existing ones keep their ids)."""
+        ...
+
+    # -- repository contents (for `.github/boardwatch.yml` and issue forms) ---------------
+    def get_file(self, repo: str, path: str, ref: str | None = None) -> str | None: ...
+
+    def open_pull_request(
+        self, repo: str, *, branch: str, title: str, body: str, files: dict[str, str]
+    ) -> str:
+        """Commit `files` to a new branch and open a pull request; returns its URL."""
+        ...
+
+
+class AppGateway(Protocol):
+    """Calls made as the App itself (JWT), not as an installation."""
+
+    def app_slug(self) -> str: ...
+
+    def list_hook_deliveries(self, since: datetime) -> list[HookDelivery]: ...
+
+    def redeliver(self, delivery_id: int) -> None: ...

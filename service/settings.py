@@ -1,0 +1,164 @@
+"""Settings from the environment (and an optional `.env`), read once per process by `get_settings()`.
+
+Every setting is documented here, where it is read, and in the README's configuration table.
+Secrets are `SecretStr`, so they never appear in `repr`, logs or errors.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# `ORG/NUMBER` of a Projects v2 board and `OWNER/NAME` of a repository.
+_PROJECT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/\d+$")
+_REPOSITORY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message names the variable and the fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    # -- GitHub ----------------------------------------------------------------------------
+    # Webhook secrets. Several may be given, comma-separated, so a secret can be rotated
+    # without downtime: every listed secret is accepted.
+    github_webhook_secret: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, alias="GITHUB_WEBHOOK_SECRET"
+    )
+    # A personal access token or fine-grained token (simplest setup).
+    github_token: SecretStr | None = Field(default=None, alias="GITHUB_TOKEN")
+    # A GitHub App: its id and private key (PEM text, or a path to the PEM file).
+    github_app_id: int | None = Field(default=None, alias="GITHUB_APP_ID")
+    github_app_private_key: SecretStr | None = Field(default=None, alias="GITHUB_APP_PRIVATE_KEY")
+    github_app_private_key_path: Path | None = Field(
+        default=None, alias="GITHUB_APP_PRIVATE_KEY_PATH"
+    )
+    # REST root; `https://HOST/api/v3` for GitHub Enterprise Server.
+    github_api_url: str = Field(default="https://api.github.com", alias="GITHUB_API_URL")
+    # GraphQL endpoint; derived from GITHUB_API_URL when unset.
+    github_graphql_url: str | None = Field(default=None, alias="GITHUB_GRAPHQL_URL")
+    # The longest a single GitHub call may wait on rate limits and retries, in seconds.
+    github_max_wait: float = Field(default=120.0, alias="GITHUB_MAX_WAIT", gt=0)
+
+    # -- boardwatch ------------------------------------------------------------------------
+    # SQLAlchemy URL: SQLite by default; `postgresql+psycopg://user@host/db` to scale out.
+    database_url: str = Field(default="sqlite:///boardwatch.db", alias="BOARDWATCH_DATABASE_URL")
+    # Folder of the default ruleset (YAML).
+    rules_dir: Path = Field(default=Path("rules"), alias="BOARDWATCH_RULES_DIR")
+    # `ORG/NUMBER` of the Projects v2 board.
+    project: str | None = Field(default=None, alias="BOARDWATCH_PROJECT")
+    # `OWNER/NAME` of the tracker repository.
+    repository: str | None = Field(default=None, alias="BOARDWATCH_REPOSITORY")
+    # Record writes instead of sending them. Default: on when no GitHub credentials are set.
+    dry_run: bool | None = Field(default=None, alias="BOARDWATCH_DRY_RUN")
+    # Bearer token for the admin API (`/deliveries`); the admin API is off (404) without it.
+    admin_token: SecretStr | None = Field(default=None, alias="BOARDWATCH_ADMIN_TOKEN")
+    # File with App credentials written by the `/setup` manifest flow (mode 0600).
+    secrets_file: Path | None = Field(default=None, alias="BOARDWATCH_SECRETS_FILE")
+    # Log level of the JSON logs.
+    log_level: str = Field(default="INFO", alias="BOARDWATCH_LOG_LEVEL")
+
+    # -- worker ----------------------------------------------------------------------------
+    # Worker threads in `serve` (0 = web only) and in `worker`.
+    workers: int = Field(default=1, alias="BOARDWATCH_WORKERS", ge=0)
+    # How long a claimed delivery stays leased before another worker may take it, in seconds.
+    lease_seconds: float = Field(default=60.0, alias="BOARDWATCH_LEASE_SECONDS", gt=0)
+    # Attempts before a delivery ends `failed`.
+    max_attempts: int = Field(default=5, alias="BOARDWATCH_MAX_ATTEMPTS", ge=1)
+    # First retry delay in seconds; doubles each attempt, with jitter.
+    retry_base_seconds: float = Field(default=2.0, alias="BOARDWATCH_RETRY_BASE_SECONDS", ge=0)
+    # How often an idle worker looks for work, in seconds.
+    poll_seconds: float = Field(default=0.5, alias="BOARDWATCH_POLL_SECONDS", gt=0)
+
+    # -- schedules (cron syntax, evaluated in BOARDWATCH_TIMEZONE) -------------------------
+    reconcile_schedule: str = Field(default="0 * * * *", alias="BOARDWATCH_RECONCILE_SCHEDULE")
+    reconcile_max_writes: int = Field(default=200, alias="BOARDWATCH_RECONCILE_MAX_WRITES", ge=0)
+    digest_schedule: str = Field(default="0 8 * * 1", alias="BOARDWATCH_DIGEST_SCHEDULE")
+    monthly_schedule: str = Field(default="0 8 1-7 * 4", alias="BOARDWATCH_MONTHLY_SCHEDULE")
+    timezone: str = Field(default="UTC", alias="BOARDWATCH_TIMEZONE")
+
+    @field_validator("github_webhook_secret", mode="before")
+    @classmethod
+    def _split_secrets(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("project")
+    @classmethod
+    def _check_project(cls, value: str | None) -> str | None:
+        if value is not None and not _PROJECT_RE.match(value):
+            raise ValueError(f"BOARDWATCH_PROJECT must be ORG/NUMBER, e.g. my-org/3, not {value!r}")
+        return value
+
+    @field_validator("repository")
+    @classmethod
+    def _check_repository(cls, value: str | None) -> str | None:
+        if value is not None and not _REPOSITORY_RE.match(value):
+            raise ValueError(
+                f"BOARDWATCH_REPOSITORY must be OWNER/NAME, e.g. my-org/marketing, not {value!r}"
+            )
+        return value
+
+    @field_validator("github_api_url", "github_graphql_url")
+    @classmethod
+    def _strip_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _derive(self) -> Self:
+        if self.github_graphql_url is None:
+            api = self.github_api_url
+            # Enterprise Server serves REST at /api/v3 and GraphQL at /api/graphql.
+            self.github_graphql_url = (
+                api[: -len("/v3")] + "/graphql" if api.endswith("/api/v3") else api + "/graphql"
+            )
+        if self.github_app_private_key is None and self.github_app_private_key_path is not None:
+            try:
+                pem = self.github_app_private_key_path.read_text()
+            except OSError as exc:
+                raise ValueError(
+                    f"GITHUB_APP_PRIVATE_KEY_PATH: cannot read {self.github_app_private_key_path}: "
+                    f"{exc.strerror}"
+                ) from None
+            self.github_app_private_key = SecretStr(pem)
+        if self.github_app_id is not None and self.github_app_private_key is None:
+            raise ValueError(
+                "GITHUB_APP_ID is set but no private key: set GITHUB_APP_PRIVATE_KEY "
+                "or GITHUB_APP_PRIVATE_KEY_PATH"
+            )
+        if self.dry_run is None:
+            self.dry_run = not self.has_credentials
+        return self
+
+    @property
+    def has_credentials(self) -> bool:
+        return self.github_token is not None or self.github_app_id is not None
+
+    @property
+    def uses_app(self) -> bool:
+        return self.github_app_id is not None
+
+    def check_can_serve(self) -> None:
+        """Refuse to serve unsigned webhooks for real: only dry-run may run without a secret."""
+        if not self.github_webhook_secret and not self.dry_run:
+            raise SettingsError(
+                "GITHUB_WEBHOOK_SECRET is not set: anyone could send webhooks that change your "
+                "board. Set the secret you gave GitHub, or set BOARDWATCH_DRY_RUN=true to try "
+                "boardwatch without one."
+            )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings; tests build `Settings(...)` directly instead."""
+    return Settings()
