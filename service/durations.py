@@ -1,4 +1,4 @@
-"""Parse work estimates: `30m`, `3h`, `1.5h`, `2d` (a day is 8 working hours), a bare number = hours."""
+"""Parse work estimates: `30m`, `3h`, `1.5h`, `2d` (a day is 8 h); a bare number is hours."""
 
 from __future__ import annotations
 

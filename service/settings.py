@@ -1,4 +1,4 @@
-"""Settings from the environment (and an optional `.env`), read once per process by `get_settings()`.
+"""Settings from the environment (and an optional `.env`), read by `get_settings()`.
 
 Every setting is documented here, where it is read, and in the README's configuration table.
 Secrets are `SecretStr`, so they never appear in `repr`, logs or errors.

@@ -73,7 +73,12 @@ status_history = Table(
     Column("source", String(32), nullable=False),  # "webhook", "observed", "command"
     Column("delivery_id", String(64)),
 )
-Index("ix_history_issue", status_history.c.repo, status_history.c.number, status_history.c.changed_at)
+Index(
+    "ix_history_issue",
+    status_history.c.repo,
+    status_history.c.number,
+    status_history.c.changed_at,
+)
 Index("ix_history_changed", status_history.c.changed_at)
 
 # Free-form facts about an issue that GitHub does not keep, e.g. the reason given by `/blocked`.

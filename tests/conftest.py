@@ -1,0 +1,3 @@
+"""Shared pytest configuration; fixtures live in plugin modules listed here, one per area."""
+
+pytest_plugins: list[str] = []
