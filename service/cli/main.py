@@ -2,4 +2,7 @@
 
 import typer
 
+from service.cli import rules
+
 app = typer.Typer(help="boardwatch: keeps a GitHub tracker and its Projects board honest.")
+app.add_typer(rules.app, name="rules")

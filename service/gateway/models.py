@@ -32,6 +32,8 @@ class Issue(_Frozen):
     updated_at: datetime | None = None
     closed_at: datetime | None = None
     url: str | None = None  # html_url
+    # How many comments the issue has, when known: with 0 there is no bot comment to read.
+    comments: int | None = None
 
 
 class Comment(_Frozen):

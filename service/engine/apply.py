@@ -1,0 +1,69 @@
+"""`apply(changes, gateway, board, issue) -> [record]`: send a plan through the GitHub gateway.
+
+A thin adapter: every decision was made by `plan`. Each record is JSON-able
+(`{"kind": "add_labels", "labels": [...], "result": [...]}`), for the delivery's outcome.
+Dry-run passes a recording gateway; the records look the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.engine.changes import (
+    AddLabels,
+    AddToBoard,
+    Change,
+    ClearField,
+    DeleteComment,
+    RemoveLabels,
+    SetAssignees,
+    SetField,
+    UpsertComment,
+)
+from service.gateway.models import Board, BoardItem, Issue
+from service.gateway.protocol import GitHubGateway
+
+
+def apply(
+    changes: list[Change],
+    gateway: GitHubGateway,
+    board: Board | None,
+    issue: Issue,
+    *,
+    item: BoardItem | None = None,
+) -> list[dict[str, Any]]:
+    """Apply `changes` to `issue` (and its board `item`, when known); returns what was done."""
+    records: list[dict[str, Any]] = []
+    labels = list(issue.labels)  # what GitHub has now, so the gateway reads nothing
+    for change in changes:
+        record: dict[str, Any] = change.model_dump(mode="json")
+        if isinstance(change, AddToBoard | SetField | ClearField):
+            if board is None or issue.node_id is None:
+                record["error"] = "no board configured, or the issue has no node id"
+                records.append(record)
+                continue
+            if item is None:
+                item = gateway.get_item(board, issue.node_id, add=isinstance(change, AddToBoard))
+            if item is None:
+                record["error"] = "the issue is not on the board"
+            elif isinstance(change, AddToBoard):
+                record["result"] = item.id
+            else:
+                value = change.value if isinstance(change, SetField) else None
+                gateway.set_field(board, item.id, change.field, value)
+        elif isinstance(change, AddLabels):
+            added = gateway.add_labels(issue.repo, issue.number, change.labels, current=labels)
+            labels += added
+            record["result"] = added
+        elif isinstance(change, RemoveLabels):
+            removed = gateway.remove_labels(issue.repo, issue.number, change.labels, current=labels)
+            labels = [label for label in labels if label not in removed]
+            record["result"] = removed
+        elif isinstance(change, SetAssignees):
+            gateway.set_assignees(issue.repo, issue.number, change.logins)
+        elif isinstance(change, UpsertComment | DeleteComment):
+            body = change.body if isinstance(change, UpsertComment) else None
+            outcome = gateway.upsert_comment(issue.repo, issue.number, change.key, body)
+            record["result"] = outcome.model_dump(mode="json")
+        records.append(record)
+    return records

@@ -1,0 +1,73 @@
+"""The typed changes a plan is made of; each is JSON-able (`model_dump(mode="json")`).
+
+`Change` is a discriminated union on `kind`, so a recorded plan can be read back with
+`TypeAdapter(Change).validate_python(record)`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.gateway.models import FieldValue
+
+
+class _Change(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class AddToBoard(_Change):
+    kind: Literal["add_to_board"] = "add_to_board"
+
+
+class SetField(_Change):
+    kind: Literal["set_field"] = "set_field"
+    field: str
+    value: FieldValue
+
+
+class ClearField(_Change):
+    kind: Literal["clear_field"] = "clear_field"
+    field: str
+
+
+class AddLabels(_Change):
+    kind: Literal["add_labels"] = "add_labels"
+    labels: tuple[str, ...]
+
+
+class RemoveLabels(_Change):
+    kind: Literal["remove_labels"] = "remove_labels"
+    labels: tuple[str, ...]
+
+
+class SetAssignees(_Change):
+    """The complete list of assignees after the change (GitHub replaces the set)."""
+
+    kind: Literal["set_assignees"] = "set_assignees"
+    logins: tuple[str, ...]
+
+
+class UpsertComment(_Change):
+    kind: Literal["upsert_comment"] = "upsert_comment"
+    key: str
+    body: str
+
+
+class DeleteComment(_Change):
+    kind: Literal["delete_comment"] = "delete_comment"
+    key: str
+
+
+Change = Annotated[
+    AddToBoard
+    | SetField
+    | ClearField
+    | AddLabels
+    | RemoveLabels
+    | SetAssignees
+    | UpsertComment
+    | DeleteComment,
+    Field(discriminator="kind"),
+]

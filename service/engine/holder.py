@@ -1,0 +1,83 @@
+"""`RulesetHolder`: the rules the service runs with; a bad reload keeps the last good ones.
+
+`RulesetHolder.load(settings.rules_dir)` raises `RulesError` (the service must refuse to
+start); `holder.reload()` returns the errors and logs them loudly, keeping the old rules;
+`holder.for_repository(repo, text)` gives the rules for a repository whose
+`.github/boardwatch.yml` has `text` (None when it has none), cached until the text changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from pathlib import Path
+
+from service.engine.loader import REPO_RULES_PATH, RuleError, RulesError, load_override, load_rules
+from service.engine.model import Ruleset
+
+log = logging.getLogger(__name__)
+
+
+class RulesetHolder:
+    def __init__(self, path: Path | str, ruleset: Ruleset) -> None:
+        self.path = Path(path)
+        self._ruleset = ruleset
+        self._lock = threading.Lock()
+        # repo -> (hash of its rule file, merged ruleset): re-read only when the file changes.
+        self._repos: dict[str, tuple[str, Ruleset]] = {}
+
+    @classmethod
+    def load(cls, path: Path | str) -> RulesetHolder:
+        """Load the default rules or raise `RulesError`: the service must not start without."""
+        return cls(path, load_rules(path).unwrap())
+
+    @property
+    def ruleset(self) -> Ruleset:
+        return self._ruleset
+
+    def reload(self) -> list[RuleError]:
+        """Read the rules again; on errors keep the last good rules and log every error."""
+        result = load_rules(self.path)
+        if not result.ok or result.ruleset is None:
+            log.error(
+                "INVALID RULES in %s: still using the last good rules until this is fixed:\n%s",
+                self.path,
+                "\n".join(str(e) for e in result.errors),
+                extra={"rule_errors": [str(e) for e in result.errors]},
+            )
+            return list(result.errors)
+        with self._lock:
+            self._ruleset = result.ruleset
+            self._repos.clear()
+        log.info("rules reloaded from %s: %d rules", self.path, len(result.ruleset.rules))
+        return []
+
+    def for_repository(self, repo: str, text: str | None) -> Ruleset:
+        """The rules for `repo`, given the text of its `.github/boardwatch.yml` (None: absent).
+
+        An invalid repository file is logged and that repository keeps its last good
+        rules (the defaults when it never had valid ones).
+        """
+        if text is None:
+            return self._ruleset
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        with self._lock:
+            cached = self._repos.get(repo)
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+        result = load_override(self._ruleset, text, f"{repo}:{REPO_RULES_PATH}")
+        if not result.ok or result.ruleset is None:
+            log.error(
+                "INVALID RULES in %s:%s: keeping its last good rules:\n%s",
+                repo,
+                REPO_RULES_PATH,
+                "\n".join(str(e) for e in result.errors),
+            )
+            return cached[1] if cached is not None else self._ruleset
+        with self._lock:
+            self._repos[repo] = (digest, result.ruleset)
+        return result.ruleset
+
+
+__all__ = ["RulesError", "RulesetHolder"]

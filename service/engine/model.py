@@ -1,0 +1,269 @@
+"""The rule-file format (version 1) as pydantic models; the JSON Schema is made from them.
+
+A rule file is YAML:
+
+    version: 1
+    board: {status_field: Status, estimate_field: Estimate, status_options: [Todo, Done]}
+    owned_labels: {needs-triage: {color: fbca04, description: "Waiting for triage"}}
+    labels: {"type: blog": {color: 0e8a16}}
+    rules:
+      - name: triage
+        description: Every new item is triaged.
+        when: {state: open, on_board: true}
+        require: {status: {empty: false}}
+        while_failing: {add_labels: [needs-triage]}
+
+A condition is a mapping whose keys are tests (see `Condition`); all keys of one mapping must
+hold. `all`, `any` and `not` combine conditions. Every model forbids unknown keys, so a typo
+is an error with its file and line, not a silently ignored rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# A value a rule compares a board field with, or writes into one.
+RuleValue = float | date | str
+
+RULE_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+COLOR_PATTERN = r"^[0-9a-fA-F]{6}$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# -- building blocks ----------------------------------------------------------------------
+
+
+class Compare(_Model):
+    """Numeric comparison; every operator given must hold (`{ge: 1, le: 3}` is 1..3)."""
+
+    eq: float | None = Field(default=None, description="equal to")
+    ne: float | None = Field(default=None, description="not equal to")
+    lt: float | None = Field(default=None, description="less than")
+    le: float | None = Field(default=None, description="at most")
+    gt: float | None = Field(default=None, description="more than")
+    ge: float | None = Field(default=None, description="at least")
+
+
+class NumberTest(Compare):
+    """A number that may be absent: `empty: true` holds when there is none."""
+
+    empty: bool | None = Field(default=None, description="true: no value; false: has a value")
+
+
+class PrefixCount(Compare):
+    """How many labels start with `prefix` (case-insensitive), e.g. exactly one `type: `."""
+
+    prefix: str = Field(description="label prefix, e.g. `type: `")
+
+
+class LabelsTest(_Model):
+    has: list[str] | None = Field(default=None, description="has every one of these labels")
+    any_of: list[str] | None = Field(default=None, description="has at least one of these")
+    none_of: list[str] | None = Field(default=None, description="has none of these")
+    count_prefix: PrefixCount | None = Field(
+        default=None, description="count of labels with a prefix, compared"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_label(cls, data: object) -> object:
+        # `has: bug` reads naturally; store it as a list.
+        if isinstance(data, dict) and isinstance(data.get("has"), str):
+            return {**data, "has": [data["has"]]}
+        return data
+
+
+class StatusTest(_Model):
+    """The board's Status (single-select); names match case-insensitively."""
+
+    is_: str | None = Field(default=None, alias="is", description="Status is this option")
+    one_of: list[str] | None = Field(default=None, description="Status is one of these")
+    none_of: list[str] | None = Field(default=None, description="Status is none of these")
+    empty: bool | None = Field(default=None, description="true: no Status; false: has one")
+
+
+class FieldTest(_Model):
+    """Any board field: number, date, text or single-select (text compares case-insensitively)."""
+
+    empty: bool | None = Field(default=None, description="true: no value; false: has a value")
+    eq: RuleValue | None = None
+    ne: RuleValue | None = None
+    lt: RuleValue | None = None
+    le: RuleValue | None = None
+    gt: RuleValue | None = None
+    ge: RuleValue | None = None
+    one_of: list[str] | None = Field(default=None, description="text/option is one of these")
+
+
+class TasksTest(_Model):
+    """Markdown task lists (`- [ ]` / `- [x]`) in the body."""
+
+    all_done: bool | None = Field(default=None, description="every task is ticked")
+    open: Compare | None = Field(default=None, description="count of unticked tasks")
+    done: Compare | None = Field(default=None, description="count of ticked tasks")
+
+
+class Duration(_Model):
+    """A span of calendar time; the parts add up (`{days: 1, hours: 12}`)."""
+
+    days: float = Field(default=0, ge=0)
+    hours: float = Field(default=0, ge=0)
+    minutes: float = Field(default=0, ge=0)
+
+    @property
+    def delta(self) -> timedelta:
+        return timedelta(days=self.days, hours=self.hours, minutes=self.minutes)
+
+    def text(self) -> str:
+        parts = [
+            f"{value:g} {unit if value == 1 else unit + 's'}"
+            for value, unit in ((self.days, "day"), (self.hours, "hour"), (self.minutes, "minute"))
+            if value
+        ]
+        return " ".join(parts) or "0 minutes"
+
+
+# -- conditions ---------------------------------------------------------------------------
+
+
+class Condition(_Model):
+    """Tests of one issue; every key given must hold. `{}` always holds."""
+
+    all_: list[Condition] | None = Field(default=None, alias="all", description="all hold")
+    any_: list[Condition] | None = Field(default=None, alias="any", description="one holds")
+    not_: Condition | None = Field(default=None, alias="not", description="does not hold")
+
+    state: Literal["open", "closed"] | None = Field(default=None, description="issue state")
+    repo: list[str] | None = Field(default=None, description="issue is in one of these repos")
+    labels: LabelsTest | None = None
+    assignees: Compare | None = Field(default=None, description="number of assignees")
+    author_association: list[str] | None = Field(
+        default=None, description="author association is one of (OWNER, MEMBER, CONTRIBUTOR...)"
+    )
+    on_board: bool | None = Field(default=None, description="the issue is (not) on the board")
+    status: StatusTest | None = None
+    estimate: NumberTest | None = Field(
+        default=None,
+        description="estimate in hours: board Estimate, else `Estimate: 3h` or `### Estimate`",
+    )
+    fields: dict[str, FieldTest] | None = Field(default=None, description="board fields by name")
+    sections: list[str] | None = Field(
+        default=None, description="body sections (markdown or issue-form headings) filled in"
+    )
+    tasks: TasksTest | None = None
+    body_line: str | None = Field(
+        default=None, description="the body has a `Key: value` line with a value, e.g. Blocked by"
+    )
+    note: str | None = Field(
+        default=None, description="a note recorded by a command is set (e.g. blocked_reason)"
+    )
+    idle_for: Duration | None = Field(
+        default=None, description="no activity by a person for at least this long"
+    )
+    active_within: Duration | None = Field(
+        default=None, description="activity by a person within this span"
+    )
+    in_status_for: Duration | None = Field(
+        default=None, description="the current Status was set at least this long ago"
+    )
+
+    message: str | None = Field(
+        default=None, description="text shown when this condition fails, instead of the generated"
+    )
+    fix: str | None = Field(default=None, description="how to fix it, shown with the message")
+
+
+# -- actions and comments -----------------------------------------------------------------
+
+
+class Actions(_Model):
+    add_labels: list[str] = Field(default_factory=list)
+    remove_labels: list[str] = Field(
+        default_factory=list, description="only labels listed in owned_labels"
+    )
+    add_to_board: bool = Field(default=False, description="add the issue to the board (no Status)")
+    set_fields: dict[str, RuleValue] = Field(
+        default_factory=dict, description="board field -> value (single-select by option name)"
+    )
+    clear_fields: list[str] = Field(default_factory=list)
+    assign: list[str] = Field(default_factory=list, description="logins to add as assignees")
+
+
+class CommentSpec(_Model):
+    """The rule's one comment on an issue, edited in place (Jinja2 templates).
+
+    Variables: `missing` (list of {text, fix}), `missing_list` (markdown bullets),
+    `mentions` (`@a @b` when mention_assignees), `rule` (name, description), `issue`.
+    """
+
+    body: str | None = Field(default=None, description="template while the rule fails")
+    mention_assignees: bool = False
+    on_resolve: Literal["delete", "resolve"] = Field(
+        default="delete", description="delete the comment, or edit it to resolved_body"
+    )
+    resolved_body: str | None = Field(default=None, description="template once the rule holds")
+
+
+class Rule(_Model):
+    name: str = Field(pattern=RULE_NAME_PATTERN, description="unique; also the comment's marker")
+    description: str = Field(description="shown to users, e.g. in comments")
+    when: Condition = Field(default_factory=Condition, description="which issues it applies to")
+    require: Condition = Field(description="what those issues must satisfy")
+    while_failing: Actions = Field(
+        default_factory=Actions,
+        description="done while a requirement is missing; its owned add_labels go once it holds",
+    )
+    once_holding: Actions = Field(default_factory=Actions, description="done once it holds")
+    comment: CommentSpec | None = None
+    grace_minutes: float = Field(
+        default=0, ge=0, description="do nothing on issues younger than this"
+    )
+
+
+# -- the file -----------------------------------------------------------------------------
+
+
+class LabelSpec(_Model):
+    color: str = Field(default="ededed", pattern=COLOR_PATTERN, description="hex, no #")
+    description: str = ""
+
+
+class BoardNames(_Model):
+    status_field: str = "Status"
+    estimate_field: str = "Estimate"
+    status_options: list[str] = Field(
+        default_factory=list, description="known Status options; rules are checked against them"
+    )
+
+
+class Ruleset(_Model):
+    """A complete ruleset: the default folder merged, possibly with a repository's overrides."""
+
+    version: Literal[1] = Field(description="format version; this is version 1")
+    board: BoardNames = Field(default_factory=BoardNames)
+    owned_labels: dict[str, LabelSpec] = Field(
+        default_factory=dict, description="labels the bot creates and may remove"
+    )
+    labels: dict[str, LabelSpec] = Field(
+        default_factory=dict, description="labels the bot creates but never removes (work types)"
+    )
+    rules: list[Rule] = Field(default_factory=list)
+
+    def owns(self, label: str) -> bool:
+        wanted = label.casefold()
+        return any(name.casefold() == wanted for name in self.owned_labels)
+
+    def rule(self, name: str) -> Rule | None:
+        return next((r for r in self.rules if r.name == name), None)
+
+
+class RuleFile(Ruleset):
+    """One YAML file; a repository's `.github/boardwatch.yml` may also `disable` default rules."""
+
+    disable: list[str] = Field(default_factory=list, description="names of rules to switch off")
