@@ -1,3 +1,3 @@
 """Shared pytest configuration; fixtures live in plugin modules listed here, one per area."""
 
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["tests.support.databases"]

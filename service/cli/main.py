@@ -2,7 +2,12 @@
 
 import typer
 
-from service.cli import rules
+from service.cli import deliveries, rules, server
 
-app = typer.Typer(help="boardwatch: keeps a GitHub tracker and its Projects board honest.")
+app = typer.Typer(
+    help="boardwatch: keeps a GitHub tracker and its Projects board honest.",
+    no_args_is_help=True,
+)
 app.add_typer(rules.app, name="rules")
+server.register(app)
+deliveries.register(app)

@@ -1,0 +1,65 @@
+"""The operator's HTTP API: list, inspect and replay deliveries (bearer token only)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+from service.store.deliveries import STATUSES, DeliveryBusy, Status
+
+router = APIRouter(prefix="/deliveries", tags=["admin"])
+
+
+def require_admin(request: Request) -> None:
+    """404 when no admin token is configured (the API does not exist), 401 without the token."""
+    token = request.app.state.settings.admin_token
+    if token is None:
+        raise HTTPException(404, "Not Found")
+    given = request.headers.get("authorization", "")
+    expected = f"Bearer {token.get_secret_value()}"
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise HTTPException(
+            401,
+            "admin API: send Authorization: Bearer $BOARDWATCH_ADMIN_TOKEN",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+Admin = Annotated[None, Depends(require_admin)]
+
+
+@router.get("")
+async def list_deliveries(
+    request: Request,
+    _: Admin,
+    status: Annotated[Status | None, Query(description=f"one of {', '.join(STATUSES)}")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> dict[str, Any]:
+    queue = request.app.state.store.deliveries
+    found = await run_in_threadpool(queue.list, status=status, limit=limit)
+    return {
+        "deliveries": [d.summary() for d in found],
+        "counts": await run_in_threadpool(queue.counts),
+    }
+
+
+@router.get("/{delivery_id}")
+async def get_delivery(request: Request, _: Admin, delivery_id: str) -> dict[str, Any]:
+    found = await run_in_threadpool(request.app.state.store.deliveries.get, delivery_id)
+    if found is None:
+        raise HTTPException(404, f"no delivery {delivery_id}")
+    return found.summary()
+
+
+@router.post("/{delivery_id}/replay", status_code=202)
+async def replay(request: Request, _: Admin, delivery_id: str) -> dict[str, Any]:
+    try:
+        found = await run_in_threadpool(request.app.state.store.deliveries.replay, delivery_id)
+    except DeliveryBusy as exc:
+        raise HTTPException(409, str(exc)) from None
+    if found is None:
+        raise HTTPException(404, f"no delivery {delivery_id}")
+    return found.summary()

@@ -1,0 +1,72 @@
+"""`create_app(settings)`: the web service (intake, admin, health) with its in-process worker."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from service import admin, health
+from service.intake import router as intake
+from service.services import Services
+from service.settings import Settings
+from service.worker import HandlerRegistry, Worker
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    services: Services | None = None,
+    registry: HandlerRegistry | None = None,
+    start_worker: bool = True,
+) -> FastAPI:
+    """The ASGI app. Tests pass `services`/`registry`; `serve` builds them from settings.
+
+    Refuses to start (raises) without a webhook secret outside dry-run, and with invalid rules.
+    """
+    settings.check_can_serve()
+    if not settings.github_webhook_secret:
+        log.warning(
+            "NO WEBHOOK SECRET: anyone can send webhooks to this service. This is allowed "
+            "only because BOARDWATCH_DRY_RUN is on; set GITHUB_WEBHOOK_SECRET before going live."
+        )
+    services = services or Services.from_settings(settings)
+    if registry is None:
+        from service.handlers import build_registry
+
+        registry = build_registry(services)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker: Worker | None = None
+        if start_worker and settings.workers > 0:
+            worker = services.worker(registry)
+            worker.start(settings.workers)
+        scheduler = services.scheduler() if start_worker else None
+        if scheduler is not None:
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
+            if worker is not None:
+                worker.stop()
+
+    app = FastAPI(
+        title="boardwatch",
+        summary="Keeps a GitHub tracker and its Projects board honest.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.services = services
+    app.state.store = services.store
+    app.state.registry = registry
+    app.include_router(intake.router)
+    app.include_router(admin.router)
+    app.include_router(health.router)
+    return app

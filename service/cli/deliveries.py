@@ -1,0 +1,62 @@
+"""`boardwatch deliveries list` and `boardwatch replay ID`: the stored deliveries."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from service.cli.server import fail, load_settings
+from service.store import DeliveryBusy, Store
+from service.store.deliveries import STATUSES
+
+app = typer.Typer(help="Inspect stored webhook deliveries.", no_args_is_help=True)
+
+
+def _store() -> Store:
+    return Store.open(load_settings().database_url)
+
+
+@app.command("list")
+def list_deliveries(
+    status: str | None = typer.Option(None, help=f"Only this status: {', '.join(STATUSES)}."),
+    limit: int = typer.Option(50, min=1, help="Newest first, at most this many."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON document instead of a table."),
+) -> None:
+    """The newest deliveries with their status, attempts and last error."""
+    if status is not None and status not in STATUSES:
+        raise fail(f"--status must be one of {', '.join(STATUSES)}, not {status!r}")
+    found = _store().deliveries.list(status=status, limit=limit)  # type: ignore[arg-type]
+    if as_json:
+        typer.echo(json.dumps([d.summary() for d in found], indent=2))
+        return
+    table = Table("id", "event", "status", "attempts", "received", "subject", "error")
+    for d in found:
+        table.add_row(
+            d.id,
+            f"{d.event}.{d.action}" if d.action else d.event,
+            d.status,
+            str(d.attempts),
+            d.received_at.strftime("%Y-%m-%d %H:%M:%S"),
+            d.subject,
+            (d.last_error or "")[:60],
+        )
+    Console().print(table)
+
+
+def replay(delivery_id: str = typer.Argument(..., help="The X-GitHub-Delivery id.")) -> None:
+    """Queue a stored delivery again (a worker processes it as if it had just arrived)."""
+    try:
+        found = _store().deliveries.replay(delivery_id)
+    except DeliveryBusy as exc:
+        raise fail(str(exc)) from None
+    if found is None:
+        raise fail(f"no delivery {delivery_id} in the store (see `boardwatch deliveries list`)")
+    typer.echo(f"delivery {delivery_id} queued again")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="deliveries")
+    root.command()(replay)

@@ -1,0 +1,1 @@
+"""Webhook intake: verify, store durably, answer 202; the worker does the rest."""

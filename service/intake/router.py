@@ -1,0 +1,89 @@
+"""`POST /webhook`: verify, store once, answer 202 (the worker does the rest)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from service.intake.events import Envelope, subject_of
+from service.intake.signature import is_valid
+from service.metrics import DELIVERIES
+from service.store.deliveries import NewDelivery
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+# GitHub caps webhook payloads at 25 MB.
+MAX_BODY_BYTES = 25 * 1024 * 1024
+
+
+def _reject(status: int, reason: str) -> JSONResponse:
+    return JSONResponse({"error": reason}, status_code=status)
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The raw body, or None as soon as it exceeds the cap (never buffering more)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post("/webhook", status_code=202)
+async def receive(request: Request) -> JSONResponse:
+    state = request.app.state
+    body = await _read_body(request)
+    if body is None:
+        return _reject(413, f"body larger than {MAX_BODY_BYTES} bytes")
+    secrets = state.settings.github_webhook_secret
+    if secrets and not is_valid(request.headers.get("x-hub-signature-256"), body, secrets):
+        log.warning("webhook refused: missing or wrong X-Hub-Signature-256")
+        return _reject(401, "missing or wrong X-Hub-Signature-256")
+    event = request.headers.get("x-github-event", "").strip()
+    delivery_id = request.headers.get("x-github-delivery", "").strip()
+    if not event:
+        return _reject(400, "missing X-GitHub-Event header")
+    if not delivery_id or len(delivery_id) > 64:
+        return _reject(400, "missing or malformed X-GitHub-Delivery header")
+    try:
+        payload: Any = json.loads(body)
+    except ValueError as exc:
+        return _reject(400, f"body is not JSON: {exc}")
+    if not isinstance(payload, dict):
+        return _reject(400, f"body is JSON but not an object (got {type(payload).__name__})")
+    if event == "ping":
+        return JSONResponse({"ok": True, "zen": payload.get("zen")}, status_code=200)
+    try:
+        envelope = Envelope.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return _reject(400, f"payload field {where}: {first['msg']}")
+
+    status = "queued" if state.registry.handles(event, envelope.action) else "ignored"
+    new = NewDelivery(
+        id=delivery_id,
+        event=event,
+        action=envelope.action,
+        subject=subject_of(event, envelope),
+        installation_id=envelope.installation.id if envelope.installation else None,
+        payload=body.decode("utf-8", errors="replace"),
+        status=status,
+    )
+    stored = await run_in_threadpool(state.store.deliveries.add, new)
+    answer = status if stored else "duplicate"
+    DELIVERIES.labels(event=event, status=answer).inc()
+    return JSONResponse({"delivery": delivery_id, "status": answer}, status_code=202)

@@ -1,0 +1,58 @@
+"""`Services`: the long-lived objects of one process, built once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from service.engine.holder import RulesetHolder
+from service.settings import Settings
+from service.store import Store
+
+if TYPE_CHECKING:
+    from service.gateway.factory import GatewayFactory
+    from service.schedule import Scheduler
+    from service.worker import HandlerRegistry, Worker
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    rules: RulesetHolder
+    _gateways: GatewayFactory | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Services:
+        """Load the rules (raises `RulesError` when invalid) and open the database."""
+        rules = RulesetHolder.load(settings.rules_dir)
+        return cls(settings=settings, store=Store.open(settings.database_url), rules=rules)
+
+    @cached_property
+    def gateways(self) -> GatewayFactory:
+        if self._gateways is not None:
+            return self._gateways
+        from service.gateway.factory import GatewayFactory
+
+        return GatewayFactory(self.settings)
+
+    def worker(self, registry: HandlerRegistry) -> Worker:
+        from service.worker import Worker
+
+        s = self.settings
+        return Worker(
+            self.store.deliveries,
+            registry,
+            lease_seconds=s.lease_seconds,
+            max_attempts=s.max_attempts,
+            retry_base_seconds=s.retry_base_seconds,
+            poll_seconds=s.poll_seconds,
+            bot_login=self.gateways.bot_login,
+        )
+
+    def scheduler(self) -> Scheduler | None:
+        """The scheduled jobs (reconcile sweep, digests) when a board is configured."""
+        from service.schedule import build_scheduler
+
+        return build_scheduler(self)

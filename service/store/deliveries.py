@@ -1,0 +1,303 @@
+"""The delivery queue: store once, claim with a lease, finish, retry, replay."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator
+from sqlalchemy import Engine, and_, delete, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from service.store.schema import deliveries, subject_leases
+
+Status = Literal["queued", "running", "done", "failed", "ignored"]
+STATUSES: tuple[Status, ...] = ("queued", "running", "done", "failed", "ignored")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite keeps no time zone; everything the store writes is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+class DeliveryBusy(RuntimeError):
+    """The delivery is running right now."""
+
+
+class NewDelivery(BaseModel):
+    """A verified webhook about to be stored."""
+
+    id: str
+    event: str
+    action: str | None = None
+    subject: str
+    installation_id: int | None = None
+    payload: str
+    status: Literal["queued", "ignored"] = "queued"
+
+
+class Delivery(BaseModel):
+    """A stored delivery as the worker, the admin API and the CLI see it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    event: str
+    action: str | None
+    subject: str
+    installation_id: int | None
+    received_at: datetime
+    status: Status
+    attempts: int
+    available_at: datetime
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    last_error: str | None = None
+    outcome: dict[str, Any] | None = None
+    payload: str | None = None  # left out of listings
+
+    @field_validator(
+        "received_at", "available_at", "lease_until", "started_at", "finished_at", mode="after"
+    )
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return _aware(value)
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready view without the payload."""
+        return self.model_dump(mode="json", exclude={"payload"})
+
+
+_LISTED = [c for c in deliveries.c if c.name != "payload"]
+
+
+class DeliveryQueue:
+    """All queue operations; safe to call from many threads and processes at once."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._dialect = engine.dialect.name
+
+    def _insert(self, table: Any) -> Any:
+        return (postgresql if self._dialect == "postgresql" else sqlite).insert(table)
+
+    # -- intake ----------------------------------------------------------------------------
+    def add(self, new: NewDelivery, *, now: datetime | None = None) -> bool:
+        """Store a delivery; False when this delivery id is already stored (a redelivery)."""
+        now = now or utcnow()
+        statement = (
+            self._insert(deliveries)
+            .values(
+                **new.model_dump(),
+                received_at=now,
+                available_at=now,
+                attempts=0,
+                finished_at=now if new.status == "ignored" else None,
+            )
+            .on_conflict_do_nothing(index_elements=["id"])
+            # rowcount of an INSERT is not reliable on every driver; RETURNING is.
+            .returning(deliveries.c.id)
+        )
+        with self.engine.begin() as conn:
+            return conn.execute(statement).first() is not None
+
+    # -- worker ----------------------------------------------------------------------------
+    def claim(self, owner: str, lease_seconds: float) -> Delivery | None:
+        """Take the oldest delivery that is due and whose subject no other worker holds."""
+        for _ in range(8):
+            now = utcnow()
+            lease_until = now + timedelta(seconds=lease_seconds)
+            with self.engine.begin() as conn:
+                held = exists(
+                    select(subject_leases.c.subject).where(
+                        subject_leases.c.subject == deliveries.c.subject,
+                        subject_leases.c.lease_until > now,
+                        subject_leases.c.delivery_id != deliveries.c.id,
+                    )
+                )
+                query = (
+                    select(deliveries)
+                    .where(
+                        or_(
+                            and_(deliveries.c.status == "queued", deliveries.c.available_at <= now),
+                            # A worker died holding it: the lease ran out.
+                            and_(deliveries.c.status == "running", deliveries.c.lease_until < now),
+                        ),
+                        ~held,
+                    )
+                    .order_by(deliveries.c.available_at, deliveries.c.received_at)
+                    .limit(1)
+                )
+                if self._dialect == "postgresql":
+                    query = query.with_for_update(skip_locked=True, of=deliveries)
+                row = conn.execute(query).mappings().first()
+                if row is None:
+                    return None
+                # The subject lease is the lock that keeps two deliveries of one issue apart;
+                # on PostgreSQL a concurrent claimer waits on this row and then sees it held.
+                take = self._insert(subject_leases).values(
+                    subject=row["subject"],
+                    delivery_id=row["id"],
+                    owner=owner,
+                    lease_until=lease_until,
+                )
+                take = take.on_conflict_do_update(
+                    index_elements=["subject"],
+                    set_={
+                        "delivery_id": take.excluded.delivery_id,
+                        "owner": take.excluded.owner,
+                        "lease_until": take.excluded.lease_until,
+                    },
+                    where=or_(
+                        subject_leases.c.lease_until <= now,
+                        subject_leases.c.delivery_id == row["id"],
+                    ),
+                )
+                if conn.execute(take.returning(subject_leases.c.subject)).first() is None:
+                    continue  # another worker took this subject a moment ago
+                conn.execute(
+                    update(deliveries)
+                    .where(deliveries.c.id == row["id"])
+                    .values(
+                        status="running",
+                        attempts=deliveries.c.attempts + 1,
+                        lease_owner=owner,
+                        lease_until=lease_until,
+                        started_at=now,
+                    )
+                )
+                return Delivery.model_validate(
+                    {
+                        **row,
+                        "status": "running",
+                        "attempts": row["attempts"] + 1,
+                        "lease_owner": owner,
+                        "lease_until": lease_until,
+                        "started_at": now,
+                    }
+                )
+        return None
+
+    def extend(self, delivery_ids: Sequence[str], owner: str, lease_seconds: float) -> None:
+        """Keep the leases of deliveries still being worked on."""
+        if not delivery_ids:
+            return
+        until = utcnow() + timedelta(seconds=lease_seconds)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_(delivery_ids), deliveries.c.lease_owner == owner)
+                .values(lease_until=until)
+            )
+            conn.execute(
+                update(subject_leases)
+                .where(
+                    subject_leases.c.delivery_id.in_(delivery_ids), subject_leases.c.owner == owner
+                )
+                .values(lease_until=until)
+            )
+
+    def finish(
+        self,
+        delivery: Delivery,
+        owner: str,
+        status: Literal["done", "failed"],
+        *,
+        outcome: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Record the end of a job; False when the lease was lost to another worker."""
+        return self._release(
+            delivery,
+            owner,
+            status=status,
+            finished_at=utcnow(),
+            outcome=outcome,
+            last_error=error,
+        )
+
+    def retry(self, delivery: Delivery, owner: str, error: str, at: datetime) -> bool:
+        """Put a failed attempt back in the queue, due at `at`."""
+        return self._release(delivery, owner, status="queued", available_at=at, last_error=error)
+
+    def _release(self, delivery: Delivery, owner: str, **values: Any) -> bool:
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id == delivery.id, deliveries.c.lease_owner == owner)
+                .values(lease_owner=None, lease_until=None, **values)
+            ).rowcount
+            conn.execute(
+                delete(subject_leases).where(
+                    subject_leases.c.subject == delivery.subject,
+                    subject_leases.c.delivery_id == delivery.id,
+                    subject_leases.c.owner == owner,
+                )
+            )
+        return done == 1
+
+    # -- operators -------------------------------------------------------------------------
+    def get(self, delivery_id: str, *, with_payload: bool = False) -> Delivery | None:
+        columns = list(deliveries.c) if with_payload else _LISTED
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(select(*columns).where(deliveries.c.id == delivery_id))
+                .mappings()
+                .first()
+            )
+        return Delivery.model_validate(dict(row)) if row else None
+
+    def list(self, *, status: Status | None = None, limit: int = 50) -> list[Delivery]:
+        query = select(*_LISTED).order_by(deliveries.c.received_at.desc()).limit(limit)
+        if status is not None:
+            query = query.where(deliveries.c.status == status)
+        with self.engine.connect() as conn:
+            return [Delivery.model_validate(dict(r)) for r in conn.execute(query).mappings()]
+
+    def replay(self, delivery_id: str) -> Delivery | None:
+        """Queue a finished delivery again; None when there is no such delivery.
+
+        Raises `DeliveryBusy` while a worker holds it: replaying then would run it twice.
+        """
+        now = utcnow()
+        with self.engine.begin() as conn:
+            changed = conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id == delivery_id, deliveries.c.status != "running")
+                .values(
+                    status="queued",
+                    attempts=0,
+                    available_at=now,
+                    lease_owner=None,
+                    lease_until=None,
+                    finished_at=None,
+                    last_error=None,
+                    outcome=None,
+                )
+            ).rowcount
+        found = self.get(delivery_id)
+        if found is not None and not changed:
+            raise DeliveryBusy(f"delivery {delivery_id} is being processed; replay it when it ends")
+        return found
+
+    def counts(self) -> dict[str, int]:
+        """How many deliveries are in each status."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
+            ).all()
+        found = {status: count for status, count in rows}
+        return {status: found.get(status, 0) for status in STATUSES}
+
+    def pending(self) -> int:
+        counts = self.counts()
+        return counts["queued"] + counts["running"]
