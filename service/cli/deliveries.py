@@ -57,6 +57,38 @@ def replay(delivery_id: str = typer.Argument(..., help="The X-GitHub-Delivery id
     typer.echo(f"delivery {delivery_id} queued again")
 
 
+def recover(
+    since: str = typer.Option("24h", help="How far back to look: 30m, 24h, 3d."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would be redelivered."),
+) -> None:
+    """Ask GitHub to redeliver the App's webhook deliveries that failed (needs a GitHub App)."""
+    from datetime import UTC, datetime
+
+    from service.gateway.factory import GatewayFactory
+    from service.recover import parse_since
+    from service.recover import recover as run_recover
+
+    settings = load_settings()
+    window = parse_since(since)
+    if window is None:
+        raise fail(f"--since must be a duration such as 30m, 24h or 3d, not {since!r}")
+    app_gateway = GatewayFactory(settings).app()
+    if app_gateway is None:
+        raise fail("recover needs a GitHub App: set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY")
+    report = run_recover(
+        app_gateway,
+        _store().deliveries,
+        datetime.now(UTC) - window,
+        dry_run=dry_run,
+    )
+    verb = "would ask" if dry_run else "asked"
+    typer.echo(
+        f"{report.seen} deliveries since {since}; {len(report.missed)} missed; "
+        f"{verb} GitHub to redeliver: {', '.join(report.redelivered) or 'none'}"
+    )
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="deliveries")
     root.command()(replay)
+    root.command()(recover)

@@ -2,7 +2,7 @@
 
 import typer
 
-from service.cli import deliveries, rules, server
+from service.cli import deliveries, rules, server, sweep
 
 app = typer.Typer(
     help="boardwatch: keeps a GitHub tracker and its Projects board honest.",
@@ -11,3 +11,4 @@ app = typer.Typer(
 app.add_typer(rules.app, name="rules")
 server.register(app)
 deliveries.register(app)
+sweep.register(app)

@@ -256,6 +256,17 @@ class DeliveryQueue:
             )
         return Delivery.model_validate(dict(row)) if row else None
 
+    def known(self, delivery_ids: Sequence[str]) -> set[str]:
+        """Which of `delivery_ids` are stored."""
+        found: set[str] = set()
+        ids = list(delivery_ids)
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                query = select(deliveries.c.id).where(deliveries.c.id.in_(chunk))
+                found.update(conn.execute(query).scalars())
+        return found
+
     def list(self, *, status: Status | None = None, limit: int = 50) -> list[Delivery]:
         query = select(*_LISTED).order_by(deliveries.c.received_at.desc()).limit(limit)
         if status is not None:

@@ -1,0 +1,1 @@
+"""Benchmarks: run `python -m bench [NAME...]`; results are printed as markdown tables."""

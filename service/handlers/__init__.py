@@ -1,0 +1,37 @@
+"""The handler registry: which events boardwatch acts on (all others are stored `ignored`)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from service.handlers.issues import on_issue_event
+from service.handlers.items import on_item_event
+from service.handlers.push import on_push
+from service.services import Services
+from service.worker import HandlerRegistry
+
+ISSUE_ACTIONS = (
+    "opened",
+    "edited",
+    "reopened",
+    "closed",
+    "labeled",
+    "unlabeled",
+    "assigned",
+    "unassigned",
+    "transferred",
+    "deleted",
+)
+COMMENT_ACTIONS = ("created", "edited", "deleted")
+ITEM_ACTIONS = ("created", "edited", "archived", "restored", "converted", "deleted")
+
+
+def build_registry(services: Services) -> HandlerRegistry:
+    registry = HandlerRegistry()
+    registry.add("issues", partial(on_issue_event, services), ISSUE_ACTIONS)
+    registry.add(
+        "issue_comment", partial(on_issue_event, services), ("created", "edited", "deleted")
+    )
+    registry.add("projects_v2_item", partial(on_item_event, services), ITEM_ACTIONS)
+    registry.add("push", partial(on_push, services))
+    return registry

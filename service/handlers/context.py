@@ -1,0 +1,58 @@
+"""From a job to an `Evaluation`: the installation's gateway, the repository's rules, the board."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from service.engine.loader import REPO_RULES_PATH
+from service.engine.model import Ruleset
+from service.evaluation import Evaluation
+from service.gateway.protocol import GitHubGateway
+from service.services import Services
+from service.store import repo_rules
+from service.store.repo_rules import RepoRules
+
+log = logging.getLogger(__name__)
+
+# Labels created once per process; shared by every evaluation.
+_ENSURED: set[tuple[str, str]] = set()
+
+
+def is_tracker(services: Services, repo: str | None) -> bool:
+    """Rules apply to the tracker repository (every repository when none is configured)."""
+    wanted = services.settings.repository
+    return repo is not None and (wanted is None or wanted.casefold() == repo.casefold())
+
+
+def rules_for(services: Services, gateway: GitHubGateway, repo: str) -> Ruleset:
+    """The default rules, overridden by the repository's own file when it has one."""
+    known = repo_rules.get(services.store.engine, repo)
+    if known is None:
+        text = gateway.get_file(repo, REPO_RULES_PATH)
+        known = RepoRules(repo=repo, source=text)
+        repo_rules.put(services.store.engine, known)
+    return services.rules.for_repository(repo, known.source)
+
+
+def evaluation(
+    services: Services,
+    installation_id: int | None,
+    repo: str | None,
+    *,
+    delivery_id: str | None = None,
+    now: datetime | None = None,
+) -> Evaluation:
+    gateway = services.gateways.for_installation(installation_id)
+    ruleset = rules_for(services, gateway, repo) if repo else services.rules.ruleset
+    project = services.settings.project
+    return Evaluation(
+        gateway=gateway,
+        engine=services.store.engine,
+        ruleset=ruleset,
+        board=gateway.get_board(project) if project else None,
+        bot_login=services.gateways.bot_login(installation_id),
+        now=now or datetime.now(UTC),
+        delivery_id=delivery_id,
+        ensured_labels=_ENSURED,
+    )

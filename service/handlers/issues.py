@@ -1,0 +1,52 @@
+"""`issues` and `issue_comment` events: note the person's activity, run commands, re-evaluate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from service.evaluation import forget_comments, note_human_activity, reevaluate
+from service.handlers.context import evaluation, is_tracker
+from service.services import Services
+from service.worker import Job, PermanentError
+
+# Actions after which the issue no longer exists where the payload says it does.
+GONE = {"deleted", "transferred"}
+
+
+def on_issue_event(services: Services, job: Job) -> dict[str, Any]:
+    envelope = job.envelope
+    payload_issue, repo = envelope.issue, envelope.repo
+    if payload_issue is None or repo is None:
+        raise PermanentError(f"{job.delivery.event}.{envelope.action}: no issue or repository")
+    if payload_issue.pull_request is not None:
+        return {"skipped": "a pull request, not an issue"}
+    if not is_tracker(services, repo):
+        return {"skipped": f"{repo} is not the tracker ({services.settings.repository})"}
+    if envelope.action in GONE:
+        return {"skipped": f"the issue was {envelope.action}"}
+    ev = evaluation(
+        services,
+        envelope.installation.id if envelope.installation else None,
+        repo,
+        delivery_id=job.delivery.id,
+    )
+    issue = payload_issue.to_issue(repo)
+    if issue.node_id is None:  # very old payloads carry no node id
+        issue = ev.gateway.get_issue(repo, issue.number)
+    sender = envelope.sender.login if envelope.sender else None
+    # The worker already dropped the bot's own events: whatever is left is a person's doing.
+    note_human_activity(ev.engine, issue, _when(job), sender)
+    if job.delivery.event == "issue_comment" and envelope.action == "deleted":
+        forget_comments(ev.engine, issue)
+    return reevaluate(ev, issue, actor=sender, source="webhook")
+
+
+def _when(job: Job) -> datetime:
+    comment = job.envelope.comment
+    if comment is not None and comment.updated_at is not None:
+        return comment.updated_at
+    issue = job.envelope.issue
+    if issue is not None and issue.updated_at is not None:
+        return issue.updated_at
+    return datetime.now(UTC)

@@ -1,0 +1,109 @@
+"""The sweep: the rules over every open item of the board and every open tracker issue.
+
+It repairs what a lost webhook left behind. Items come from one paged GraphQL listing
+(100 a page) and open issues from one paged REST listing, so a converged board costs
+only those reads and no write at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from service.evaluation import Evaluation, reevaluate
+from service.gateway.accounting import ledger
+from service.gateway.models import BoardItem, Issue
+from service.handlers.context import evaluation, is_tracker
+from service.services import Services
+from service.settings import SettingsError
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]  # (done, total, "owner/repo#12")
+
+
+@dataclass
+class SweepReport:
+    issues: int = 0
+    changed: int = 0
+    writes: int = 0
+    reads: int = 0
+    stopped_at_cap: bool = False
+    results: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "issues": self.issues,
+            "changed": self.changed,
+            "writes": self.writes,
+            "reads": self.reads,
+            "stopped_at_cap": self.stopped_at_cap,
+        }
+
+
+def targets(
+    ev: Evaluation, services: Services, number: int | None = None
+) -> Iterator[tuple[Issue, BoardItem | None]]:
+    """Every issue the rules look after: board items first, then open issues not on the board."""
+    repo = services.settings.repository
+    if number is not None:
+        if repo is None:
+            raise SettingsError("--issue needs BOARDWATCH_REPOSITORY (OWNER/NAME of the tracker)")
+        issue = ev.gateway.get_issue(repo, number)
+        item = ev.gateway.get_item(ev.board, issue.node_id) if ev.board and issue.node_id else None
+        yield issue, item
+        return
+    seen: set[str] = set()
+    if ev.board is not None:
+        for item in ev.gateway.list_items(ev.board):
+            issue = item.issue
+            if item.archived or issue is None or not is_tracker(services, issue.repo):
+                continue
+            if issue.state == "closed" and item.fields.get(ev.ruleset.board.status_field) == "Done":
+                continue  # finished work: nothing left for the rules to do
+            seen.add(f"{issue.repo}#{issue.number}")
+            yield issue, item
+    if repo is not None:
+        for issue in ev.gateway.list_issues(repo, state="open"):
+            if f"{issue.repo}#{issue.number}" not in seen:
+                yield issue, None
+
+
+def sweep(
+    services: Services,
+    *,
+    max_writes: int | None = None,
+    read_only: bool = False,
+    number: int | None = None,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> SweepReport:
+    """Apply the rules to every target (or preview them with `read_only`)."""
+    settings = services.settings
+    if settings.project is None and settings.repository is None:
+        raise SettingsError(
+            "nothing to sweep: set BOARDWATCH_PROJECT (ORG/NUMBER) and BOARDWATCH_REPOSITORY"
+        )
+    cap = settings.reconcile_max_writes if max_writes is None else max_writes
+    report = SweepReport()
+    with ledger() as book:
+        ev = evaluation(services, None, settings.repository, now=now or datetime.now(UTC))
+        ev.read_only = read_only
+        found = list(targets(ev, services, number))
+        for done, (issue, item) in enumerate(found, start=1):
+            if not read_only and cap and book.writes >= cap:
+                report.stopped_at_cap = True
+                log.warning("sweep stopped after %d writes (cap); the next run goes on", cap)
+                break
+            result = reevaluate(ev, issue, item if item is not None else False, source="sweep")
+            report.issues += 1
+            if result.get("changes") or result.get("plan"):
+                report.changed += 1
+            report.results.append(result)
+            if progress is not None:
+                progress(done, len(found), f"{issue.repo}#{issue.number}")
+        report.writes, report.reads = book.writes, book.reads
+    return report

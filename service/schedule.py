@@ -1,0 +1,116 @@
+"""Scheduled jobs in `serve`: the sweep and the digests, cron-timed, once per period.
+
+Every replica runs the same schedule; the store's `report_posts` table lets exactly one
+replica claim each firing, so a weekly digest is posted once however many replicas run.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from croniter import croniter
+
+from service.store import report_posts
+
+if TYPE_CHECKING:
+    from service.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    cron: str
+    run: Callable[[datetime], object]  # given the scheduled time of this firing
+
+
+def next_firing(job: Job, after: datetime, tz: ZoneInfo) -> datetime:
+    """The next time `job` fires after `after`, in UTC (cron read in `tz`).
+
+    Day-of-month and day-of-week must both match (`day_or=False`), so `0 8 1-7 * 4` is the
+    first Thursday of the month, not "days 1-7 or any Thursday" as classic cron reads it.
+    """
+    start = after.astimezone(tz)
+    return croniter(job.cron, start, day_or=False).get_next(datetime).astimezone(UTC)
+
+
+class Scheduler:
+    def __init__(self, services: Services, jobs: list[Job], owner: str) -> None:
+        self.services = services
+        self.jobs = jobs
+        self.owner = owner
+        self.tz = ZoneInfo(services.settings.timezone)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def fire(self, job: Job, at: datetime) -> bool:
+        """Run `job` for its firing at `at` unless another replica claimed it; True if run."""
+        period = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+        with self.services.store.engine.begin() as conn:
+            if not report_posts.claim(conn, job.name, period, self.owner):
+                return False
+        try:
+            job.run(at)
+        except Exception:
+            log.exception("scheduled job %s failed", job.name)
+        with self.services.store.engine.begin() as conn:
+            report_posts.finish(conn, job.name, period, None)
+        return True
+
+    def _loop(self) -> None:
+        upcoming = {job.name: next_firing(job, datetime.now(UTC), self.tz) for job in self.jobs}
+        while not self._stop.is_set():
+            job = min(self.jobs, key=lambda j: upcoming[j.name])
+            wait = (upcoming[job.name] - datetime.now(UTC)).total_seconds()
+            if wait > 0 and self._stop.wait(min(wait, 60)):
+                return
+            if datetime.now(UTC) >= upcoming[job.name]:
+                self.fire(job, upcoming[job.name])
+                upcoming[job.name] = next_firing(job, upcoming[job.name], self.tz)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(10)
+
+
+def build_scheduler(services: Services) -> Scheduler | None:
+    """The sweep (and the digests, when a tracker is configured); None without a board."""
+    import os
+    import socket
+
+    from service.reconcile import sweep
+
+    settings = services.settings
+    if settings.project is None:
+        return None
+    jobs = [Job("reconcile", settings.reconcile_schedule, lambda at: sweep(services))]
+    if settings.repository is not None:
+        from service.reports.digest import scheduled_digest
+
+        jobs.append(
+            Job(
+                "weekly",
+                settings.digest_schedule,
+                lambda at: scheduled_digest(services, "week", at),
+            )
+        )
+        jobs.append(
+            Job(
+                "monthly",
+                settings.monthly_schedule,
+                lambda at: scheduled_digest(services, "month", at),
+            )
+        )
+    return Scheduler(services, jobs, owner=f"{socket.gethostname()}:{os.getpid()}")

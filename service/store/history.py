@@ -1,0 +1,146 @@
+"""Status and open/closed history of issues: GitHub keeps none, reports need it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, field_validator
+from sqlalchemy import Connection, Engine, insert, select
+
+from service.store.schema import status_history
+
+Bind = Engine | Connection
+
+
+class HistoryEntry(BaseModel):
+    repo: str
+    number: int
+    item_id: str | None = None
+    kind: str  # "status" | "state"
+    old_value: str | None = None
+    new_value: str | None = None
+    changed_at: datetime
+    actor: str | None = None
+    source: str
+
+    @field_validator("changed_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _write(bind: Bind, **values: object) -> None:
+    statement = insert(status_history).values(**values)
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            conn.execute(statement)
+    else:
+        bind.execute(statement)
+
+
+def _read(bind: Bind, query):
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            return conn.execute(query).all()
+    return bind.execute(query).all()
+
+
+def record_status(
+    bind: Bind,
+    *,
+    repo: str,
+    number: int,
+    item_id: str | None,
+    old: str | None,
+    new: str | None,
+    at: datetime,
+    actor: str | None,
+    source: str,
+    delivery_id: str | None = None,
+) -> None:
+    """A board Status change (`new` None: the Status was cleared)."""
+    _write(
+        bind,
+        repo=repo,
+        number=number,
+        item_id=item_id,
+        kind="status",
+        old_value=old,
+        new_value=new,
+        changed_at=at,
+        actor=actor,
+        source=source,
+        delivery_id=delivery_id,
+    )
+
+
+def record_state(
+    bind: Bind,
+    *,
+    repo: str,
+    number: int,
+    old: str | None,
+    new: str,
+    at: datetime,
+    actor: str | None,
+    source: str,
+    delivery_id: str | None = None,
+) -> None:
+    """An issue was closed or reopened."""
+    _write(
+        bind,
+        repo=repo,
+        number=number,
+        item_id=None,
+        kind="state",
+        old_value=old,
+        new_value=new,
+        changed_at=at,
+        actor=actor,
+        source=source,
+        delivery_id=delivery_id,
+    )
+
+
+def _last(bind: Bind, repo: str, number: int, kind: str) -> tuple[str | None, datetime] | None:
+    rows = _read(
+        bind,
+        select(status_history.c.new_value, status_history.c.changed_at)
+        .where(
+            status_history.c.repo == repo,
+            status_history.c.number == number,
+            status_history.c.kind == kind,
+        )
+        .order_by(status_history.c.changed_at.desc(), status_history.c.id.desc())
+        .limit(1),
+    )
+    if not rows:
+        return None
+    value, at = rows[0]
+    return value, at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def last_status(bind: Bind, repo: str, number: int) -> str | None:
+    """The Status last recorded for the issue (None: none recorded, or cleared)."""
+    found = _last(bind, repo, number, "status")
+    return found[0] if found else None
+
+
+def last_state(bind: Bind, repo: str, number: int) -> str | None:
+    found = _last(bind, repo, number, "state")
+    return found[0] if found else None
+
+
+def status_since(bind: Bind, repo: str, number: int) -> datetime | None:
+    """Since when the issue has had its current Status; None when history does not say."""
+    found = _last(bind, repo, number, "status")
+    return found[1] if found else None
+
+
+def load_history(bind: Bind, since: datetime | None = None) -> list[HistoryEntry]:
+    """Every recorded change (since `since`), oldest first."""
+    query = select(status_history).order_by(status_history.c.changed_at, status_history.c.id)
+    if since is not None:
+        query = query.where(status_history.c.changed_at >= since)
+    rows = _read(bind, query)
+    return [HistoryEntry.model_validate(dict(row._mapping)) for row in rows]

@@ -1,0 +1,50 @@
+"""Facts about an issue that GitHub does not keep (e.g. the reason given by `/blocked`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from service.store.schema import issue_notes
+
+Bind = Engine | Connection
+
+
+def _run(bind: Bind, statement):
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            return conn.execute(statement)
+    return bind.execute(statement)
+
+
+def get_notes(bind: Bind, repo: str, number: int) -> dict[str, str]:
+    query = select(issue_notes.c.key, issue_notes.c.value).where(
+        issue_notes.c.repo == repo, issue_notes.c.number == number
+    )
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            return dict(conn.execute(query).all())
+    return dict(bind.execute(query).all())
+
+
+def set_note(
+    bind: Bind, repo: str, number: int, key: str, value: str, actor: str | None = None
+) -> None:
+    dialect = bind.dialect.name
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(issue_notes)
+    values = {"value": value, "actor": actor, "updated_at": datetime.now(UTC)}
+    statement = insert.values(repo=repo, number=number, key=key, **values).on_conflict_do_update(
+        index_elements=["repo", "number", "key"], set_=values
+    )
+    _run(bind, statement)
+
+
+def delete_note(bind: Bind, repo: str, number: int, key: str) -> None:
+    _run(
+        bind,
+        delete(issue_notes).where(
+            issue_notes.c.repo == repo, issue_notes.c.number == number, issue_notes.c.key == key
+        ),
+    )

@@ -1,0 +1,36 @@
+"""Rules carried by repositories (`.github/boardwatch.yml`), as last read from GitHub."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from service.store.schema import repo_rules
+
+
+class RepoRules(BaseModel):
+    repo: str
+    source: str | None  # None: the repository has no rule file
+    sha: str | None = None
+    error: str | None = None
+
+
+def get(engine: Engine, repo: str) -> RepoRules | None:
+    """What was last read for `repo`; None when it was never read."""
+    with engine.connect() as conn:
+        row = conn.execute(select(repo_rules).where(repo_rules.c.repo == repo)).mappings().first()
+    return RepoRules.model_validate(dict(row)) if row else None
+
+
+def put(engine: Engine, rules: RepoRules) -> None:
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    values = {**rules.model_dump(), "updated_at": datetime.now(UTC)}
+    statement = dialect.insert(repo_rules).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["repo"], set_={k: v for k, v in values.items() if k != "repo"}
+    )
+    with engine.begin() as conn:
+        conn.execute(statement)

@@ -1,0 +1,49 @@
+"""Which scheduled jobs and reports ran for which period: one replica claims each."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from service.store.schema import report_posts
+
+# A claim that never finished (its process died) may be taken over after this long.
+STALE_CLAIM = timedelta(minutes=30)
+
+
+def claim(conn: Connection, kind: str, period: str, owner: str) -> bool:
+    """Claim `kind` for `period`; False when another process has it or it is done."""
+    now = datetime.now(UTC)
+    insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(report_posts)
+    statement = (
+        insert.values(kind=kind, period=period, claimed_by=owner, claimed_at=now)
+        .on_conflict_do_update(
+            index_elements=["kind", "period"],
+            set_={"claimed_by": owner, "claimed_at": now},
+            where=(report_posts.c.finished_at.is_(None))
+            & (report_posts.c.claimed_at < now - STALE_CLAIM),
+        )
+        .returning(report_posts.c.kind)
+    )
+    return conn.execute(statement).first() is not None
+
+
+def finish(conn: Connection, kind: str, period: str, issue_number: int | None) -> None:
+    conn.execute(
+        update(report_posts)
+        .where(report_posts.c.kind == kind, report_posts.c.period == period)
+        .values(finished_at=datetime.now(UTC), issue_number=issue_number)
+    )
+
+
+def is_done(conn: Connection, kind: str, period: str) -> bool:
+    row = conn.execute(
+        select(report_posts.c.finished_at).where(
+            report_posts.c.kind == kind,
+            report_posts.c.period == period,
+            report_posts.c.finished_at.is_not(None),
+        )
+    ).first()
+    return row is not None
