@@ -1,0 +1,511 @@
+"""`GitHubClient`: the real `GitHubGateway` (REST via PyGithub, Projects v2 via GraphQL)."""
+
+from __future__ import annotations
+
+import base64
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
+from datetime import date, datetime
+from typing import Any, Literal
+
+from service.gateway.errors import GitHubError, NotFound
+from service.gateway.graphql import GraphQLClient
+from service.gateway.models import (
+    Board,
+    BoardField,
+    BoardItem,
+    Comment,
+    CommentResult,
+    FieldOption,
+    FieldType,
+    FieldValue,
+    Issue,
+)
+from service.gateway.protocol import Permission, Reaction
+from service.gateway.rest import RestClient
+
+MARKER = "<!-- boardwatch:{key} -->"
+# Colours GitHub accepts for new single-select options (they have no id to keep).
+_OPTION_COLOR = "GRAY"
+
+
+def marker(key: str) -> str:
+    return MARKER.format(key=key)
+
+
+def _split(repo: str) -> dict[str, str]:
+    owner, name = repo.split("/", 1)
+    return {"owner": owner, "repo": name}
+
+
+def issue_from_rest(repo: str, data: dict[str, Any]) -> Issue:
+    return Issue(
+        repo=repo,
+        number=data["number"],
+        node_id=data.get("node_id"),
+        title=data.get("title") or "",
+        body=data.get("body") or "",
+        state="closed" if data.get("state") == "closed" else "open",
+        state_reason=data.get("state_reason"),
+        labels=tuple(label["name"] for label in data.get("labels") or []),
+        assignees=tuple(a["login"] for a in data.get("assignees") or []),
+        author=(data.get("user") or {}).get("login"),
+        author_association=data.get("author_association"),
+        created_at=data.get("created_at"),
+        updated_at=data.get("updated_at"),
+        closed_at=data.get("closed_at"),
+        url=data.get("html_url"),
+        comments=data.get("comments"),
+    )
+
+
+def comment_from_rest(data: dict[str, Any]) -> Comment:
+    return Comment(
+        id=data["id"],
+        node_id=data.get("node_id"),
+        author=(data.get("user") or {}).get("login"),
+        body=data.get("body") or "",
+        created_at=data.get("created_at"),
+        updated_at=data.get("updated_at"),
+        url=data.get("html_url"),
+    )
+
+
+def issue_from_graphql(data: dict[str, Any]) -> Issue:
+    return Issue(
+        repo=data["repository"]["nameWithOwner"],
+        number=data["number"],
+        node_id=data["id"],
+        title=data.get("title") or "",
+        body=data.get("body") or "",
+        state="closed" if data.get("state") == "CLOSED" else "open",
+        state_reason=(data.get("stateReason") or "").lower() or None,
+        labels=tuple(n["name"] for n in (data.get("labels") or {}).get("nodes") or []),
+        assignees=tuple(n["login"] for n in (data.get("assignees") or {}).get("nodes") or []),
+        author=(data.get("author") or {}).get("login"),
+        author_association=data.get("authorAssociation"),
+        created_at=data.get("createdAt"),
+        updated_at=data.get("updatedAt"),
+        closed_at=data.get("closedAt"),
+        url=data.get("url"),
+        comments=(data.get("comments") or {}).get("totalCount"),
+    )
+
+
+def item_from_graphql(data: dict[str, Any]) -> BoardItem:
+    fields: dict[str, FieldValue] = {}
+    for value in (data.get("fieldValues") or {}).get("nodes") or []:
+        name = ((value or {}).get("field") or {}).get("name")
+        if not name:
+            continue
+        kind = value.get("__typename")
+        if kind == "ProjectV2ItemFieldSingleSelectValue" and value.get("name") is not None:
+            fields[name] = value["name"]
+        elif kind == "ProjectV2ItemFieldNumberValue" and value.get("number") is not None:
+            fields[name] = float(value["number"])
+        elif kind == "ProjectV2ItemFieldDateValue" and value.get("date"):
+            fields[name] = date.fromisoformat(value["date"])
+        elif kind == "ProjectV2ItemFieldTextValue" and value.get("text") is not None:
+            fields[name] = value["text"]
+    content = data.get("content") or {}
+    return BoardItem(
+        id=data["id"],
+        issue=issue_from_graphql(content) if content.get("__typename") == "Issue" else None,
+        fields=fields,
+        archived=bool(data.get("isArchived")),
+        created_at=data.get("createdAt"),
+        updated_at=data.get("updatedAt"),
+    )
+
+
+def _field(data: dict[str, Any]) -> BoardField:
+    known = {"SINGLE_SELECT", "NUMBER", "DATE", "TEXT", "ITERATION"}
+    kind = data.get("dataType")
+    return BoardField(
+        id=data["id"],
+        name=data["name"],
+        data_type=kind if kind in known else "OTHER",
+        options=tuple(FieldOption(id=o["id"], name=o["name"]) for o in data.get("options") or []),
+    )
+
+
+def _board(data: dict[str, Any]) -> Board:
+    return Board(
+        id=data["id"],
+        owner=(data.get("owner") or {}).get("login", ""),
+        number=data["number"],
+        title=data.get("title") or "",
+        url=data.get("url"),
+        fields=tuple(_field(f) for f in (data.get("fields") or {}).get("nodes") or [] if f),
+    )
+
+
+class GitHubClient:
+    """GitHub for one installation or token."""
+
+    def __init__(
+        self, rest: RestClient, graphql: GraphQLClient, bot_login: Callable[[], str]
+    ) -> None:
+        self.rest = rest
+        self.graphql = graphql
+        self._bot_login = bot_login
+        self._boards: dict[str, Board] = {}
+        self._lock = threading.Lock()
+
+    def bot_login(self) -> str:
+        return self._bot_login()
+
+    # -- issues --------------------------------------------------------------------------
+    def get_issue(self, repo: str, number: int) -> Issue:
+        _, data = self.rest.call("get_issue", params={**_split(repo), "issue_number": number})
+        return issue_from_rest(repo, data)
+
+    def list_issues(
+        self,
+        repo: str,
+        *,
+        state: Literal["open", "closed", "all"] = "open",
+        labels: Iterable[str] = (),
+        since: datetime | None = None,
+    ) -> list[Issue]:
+        query: dict[str, Any] = {"state": state}
+        if labels:
+            query["labels"] = ",".join(labels)
+        if since is not None:
+            query["since"] = since.isoformat()
+        found = self.rest.pages("list_issues", params=_split(repo), query=query)
+        return [issue_from_rest(repo, d) for d in found if "pull_request" not in d]
+
+    def create_issue(
+        self, repo: str, title: str, body: str, *, labels: Iterable[str] = ()
+    ) -> Issue:
+        _, data = self.rest.call(
+            "create_issue",
+            params=_split(repo),
+            body={"title": title, "body": body, "labels": list(labels)},
+        )
+        return issue_from_rest(repo, data)
+
+    def update_issue(
+        self, repo: str, number: int, *, title: str | None = None, body: str | None = None
+    ) -> None:
+        changes = {k: v for k, v in {"title": title, "body": body}.items() if v is not None}
+        if changes:
+            self.rest.call(
+                "update_issue", params={**_split(repo), "issue_number": number}, body=changes
+            )
+
+    def _current_labels(self, repo: str, number: int, current: Iterable[str] | None) -> list[str]:
+        return list(current) if current is not None else list(self.get_issue(repo, number).labels)
+
+    def add_labels(
+        self, repo: str, number: int, labels: Iterable[str], *, current: Iterable[str] | None = None
+    ) -> list[str]:
+        have = {label.casefold() for label in self._current_labels(repo, number, current)}
+        missing = list(dict.fromkeys(lb for lb in labels if lb.casefold() not in have))
+        if missing:
+            self.rest.call(
+                "add_labels",
+                params={**_split(repo), "issue_number": number},
+                body={"labels": missing},
+            )
+        return missing
+
+    def remove_labels(
+        self, repo: str, number: int, labels: Iterable[str], *, current: Iterable[str] | None = None
+    ) -> list[str]:
+        have = self._current_labels(repo, number, current)
+        unwanted = {label.casefold() for label in labels}
+        removed = []
+        for label in have:
+            if label.casefold() in unwanted:
+                # Someone may have removed it meanwhile: the outcome is the same.
+                with suppress(NotFound):
+                    self.rest.call(
+                        "remove_label",
+                        params={**_split(repo), "issue_number": number, "name": label},
+                    )
+                removed.append(label)
+        return removed
+
+    def set_assignees(self, repo: str, number: int, logins: Iterable[str]) -> None:
+        self.rest.call(
+            "update_issue",
+            params={**_split(repo), "issue_number": number},
+            body={"assignees": list(logins)},
+        )
+
+    def set_state(
+        self,
+        repo: str,
+        number: int,
+        state: Literal["open", "closed"],
+        *,
+        reason: Literal["completed", "not_planned", "reopened"] | None = None,
+    ) -> None:
+        body: dict[str, Any] = {"state": state}
+        if reason is not None:
+            body["state_reason"] = reason
+        self.rest.call("update_issue", params={**_split(repo), "issue_number": number}, body=body)
+
+    # -- labels --------------------------------------------------------------------------
+    def ensure_label(self, repo: str, name: str, color: str, description: str = "") -> bool:
+        try:
+            self.rest.call("get_label", params={**_split(repo), "name": name})
+            return False
+        except NotFound:
+            pass
+        try:
+            self.rest.call(
+                "create_label",
+                params=_split(repo),
+                body={"name": name, "color": color, "description": description},
+            )
+        except GitHubError as exc:
+            if exc.status == 422:  # created by someone else a moment ago
+                return False
+            raise
+        return True
+
+    # -- comments ------------------------------------------------------------------------
+    def list_comments(self, repo: str, number: int) -> list[Comment]:
+        found = self.rest.pages("list_comments", params={**_split(repo), "issue_number": number})
+        return [comment_from_rest(d) for d in found]
+
+    def upsert_comment(self, repo: str, number: int, key: str, body: str | None) -> CommentResult:
+        tag = marker(key)
+        bot = self.bot_login()
+        mine = [
+            c
+            for c in self.list_comments(repo, number)
+            if tag in c.body and (c.author is None or c.author == bot)
+        ]
+        if body is None:
+            for comment in mine:
+                self.rest.call("delete_comment", params={**_split(repo), "comment_id": comment.id})
+            return CommentResult(action="deleted" if mine else "none")
+        text = body if tag in body else f"{tag}\n{body}"
+        if not mine:
+            created = self.create_comment(repo, number, text)
+            return CommentResult(action="created", comment_id=created.id)
+        first = mine[0]
+        if first.body.strip() == text.strip():
+            return CommentResult(action="none", comment_id=first.id)
+        self.rest.call(
+            "update_comment", params={**_split(repo), "comment_id": first.id}, body={"body": text}
+        )
+        return CommentResult(action="updated", comment_id=first.id)
+
+    def create_comment(self, repo: str, number: int, body: str) -> Comment:
+        _, data = self.rest.call(
+            "create_comment", params={**_split(repo), "issue_number": number}, body={"body": body}
+        )
+        return comment_from_rest(data)
+
+    def add_reaction(self, repo: str, comment_id: int, content: Reaction) -> None:
+        self.rest.call(
+            "add_reaction",
+            params={**_split(repo), "comment_id": comment_id},
+            body={"content": content},
+        )
+
+    # -- permissions ---------------------------------------------------------------------
+    def get_permission(self, repo: str, login: str) -> Permission:
+        try:
+            _, data = self.rest.call("get_permission", params={**_split(repo), "username": login})
+        except NotFound:
+            return "none"
+        # role_name knows triage and maintain; permission folds them into read and write.
+        role = data.get("role_name") or data.get("permission") or "none"
+        return role if role in ("admin", "maintain", "write", "triage", "read") else "none"
+
+    # -- Projects v2 ---------------------------------------------------------------------
+    def get_board(self, ref: str) -> Board:
+        with self._lock:
+            cached = self._boards.get(ref)
+        return cached if cached is not None else self.refresh_board(ref)
+
+    def refresh_board(self, ref: str) -> Board:
+        owner, number = ref.rsplit("/", 1)
+        variables = {"login": owner, "number": int(number)}
+        data: dict[str, Any] | None = None
+        try:
+            data = (self.graphql.execute("GetOrgBoard", variables).get("organization") or {}).get(
+                "projectV2"
+            )
+        except GitHubError as exc:
+            # GitHub answers "Could not resolve to an Organization" for a user's login.
+            if "resolve to an organization" not in exc.github_message.lower():
+                raise
+        if data is None:
+            data = (self.graphql.execute("GetUserBoard", variables).get("user") or {}).get(
+                "projectV2"
+            )
+        if data is None:
+            raise GitHubError(
+                "get_board",
+                f"no board {ref}: check BOARDWATCH_PROJECT and that the token may read it",
+            )
+        board = _board(data)
+        with self._lock:
+            self._boards[ref] = board
+        return board
+
+    def _field_of(self, board: Board, name: str) -> tuple[Board, BoardField]:
+        found = board.field(name)
+        if found is None:
+            board = self.refresh_board(f"{board.owner}/{board.number}")
+            found = board.field(name)
+        if found is None:
+            known = ", ".join(f.name for f in board.fields)
+            raise GitHubError(
+                "set_field",
+                f"board {board.owner}/{board.number} has no field {name!r} (it has: {known}); "
+                "create it or run `boardwatch init`",
+            )
+        return board, found
+
+    def get_item(self, board: Board, issue_node_id: str, *, add: bool = False) -> BoardItem | None:
+        data = self.graphql.execute("GetIssueItems", {"issueId": issue_node_id})
+        nodes = ((data.get("node") or {}).get("projectItems") or {}).get("nodes") or []
+        for node in nodes:
+            if (node.get("project") or {}).get("id") == board.id:
+                return item_from_graphql(node)
+        if not add:
+            return None
+        added = self.graphql.execute("AddItem", {"boardId": board.id, "contentId": issue_node_id})
+        return item_from_graphql(added["addProjectV2ItemById"]["item"])
+
+    def get_item_by_id(self, board: Board, item_id: str) -> BoardItem | None:
+        node = self.graphql.execute("GetItem", {"itemId": item_id}).get("node")
+        if not node or (node.get("project") or {}).get("id") != board.id:
+            return None
+        return item_from_graphql(node)
+
+    def set_field(
+        self, board: Board, item_id: str, field_name: str, value: FieldValue | None
+    ) -> None:
+        board, target = self._field_of(board, field_name)
+        ids = {"boardId": board.id, "itemId": item_id, "fieldId": target.id}
+        if value is None:
+            self.graphql.execute("ClearFieldValue", ids)
+            return
+        self.graphql.execute("SetFieldValue", {**ids, "value": _field_value(board, target, value)})
+
+    def list_items(self, board: Board) -> Iterator[BoardItem]:
+        cursor: str | None = None
+        while True:
+            data = self.graphql.execute("ListItems", {"boardId": board.id, "cursor": cursor})
+            page = (data.get("node") or {}).get("items") or {}
+            for node in page.get("nodes") or []:
+                if node:
+                    yield item_from_graphql(node)
+            info = page.get("pageInfo") or {}
+            if not info.get("hasNextPage"):
+                return
+            cursor = info.get("endCursor")
+
+    def create_field(
+        self, board: Board, name: str, data_type: FieldType, options: Iterable[str] = ()
+    ) -> BoardField:
+        variables: dict[str, Any] = {"boardId": board.id, "name": name, "dataType": data_type}
+        if options:
+            variables["options"] = [
+                {"name": o, "color": _OPTION_COLOR, "description": ""} for o in options
+            ]
+        data = self.graphql.execute("CreateField", variables)
+        created = _field(data["createProjectV2Field"]["projectV2Field"])
+        self.refresh_board(f"{board.owner}/{board.number}")
+        return created
+
+    def set_single_select_options(
+        self, board: Board, field_name: str, options: Iterable[str]
+    ) -> BoardField:
+        board, target = self._field_of(board, field_name)
+        data = self.graphql.execute(
+            "UpdateFieldOptions",
+            {
+                "fieldId": target.id,
+                "options": [
+                    {"name": o, "color": _OPTION_COLOR, "description": ""} for o in options
+                ],
+            },
+        )
+        updated = _field(data["updateProjectV2Field"]["projectV2Field"])
+        self.refresh_board(f"{board.owner}/{board.number}")
+        return updated
+
+    # -- repository contents -------------------------------------------------------------
+    def get_file(self, repo: str, path: str, ref: str | None = None) -> str | None:
+        try:
+            _, data = self.rest.call(
+                "get_content",
+                params={**_split(repo), "path": path},
+                query={"ref": ref} if ref else None,
+            )
+        except NotFound:
+            return None
+        if not isinstance(data, dict) or data.get("type") != "file":
+            return None
+        return base64.b64decode(data.get("content") or "").decode("utf-8")
+
+    def open_pull_request(
+        self, repo: str, *, branch: str, title: str, body: str, files: dict[str, str]
+    ) -> str:
+        where = _split(repo)
+        owner = where["owner"]
+        existing = self.rest.pages(
+            "list_pulls", params=where, query={"head": f"{owner}:{branch}", "state": "open"}
+        )
+        if existing:
+            return existing[0]["html_url"]
+        _, info = self.rest.call("get_repo", params=where)
+        base = info["default_branch"]
+        try:
+            self.rest.call("get_ref", params={**where, "ref": f"heads/{branch}"})
+        except NotFound:
+            _, head = self.rest.call("get_ref", params={**where, "ref": f"heads/{base}"})
+            self.rest.call(
+                "create_ref",
+                params=where,
+                body={"ref": f"refs/heads/{branch}", "sha": head["object"]["sha"]},
+            )
+        for path, text in files.items():
+            put: dict[str, Any] = {
+                "message": f"Add {path}",
+                "content": base64.b64encode(text.encode()).decode(),
+                "branch": branch,
+            }
+            try:
+                _, current = self.rest.call(
+                    "get_content", params={**where, "path": path}, query={"ref": branch}
+                )
+                put["sha"] = current["sha"]
+            except NotFound:
+                pass
+            self.rest.call("put_content", params={**where, "path": path}, body=put)
+        _, pull = self.rest.call(
+            "create_pull",
+            params=where,
+            body={"title": title, "body": body, "head": branch, "base": base},
+        )
+        return pull["html_url"]
+
+
+def _field_value(board: Board, target: BoardField, value: FieldValue) -> dict[str, Any]:
+    if target.data_type == "SINGLE_SELECT":
+        option = target.option(str(value))
+        if option is None:
+            names = ", ".join(o.name for o in target.options)
+            raise GitHubError(
+                "set_field",
+                f"{target.name!r} on board {board.owner}/{board.number} has no option "
+                f"{value!r} (options: {names})",
+            )
+        return {"singleSelectOptionId": option.id}
+    if target.data_type == "NUMBER":
+        return {"number": float(value)}  # type: ignore[arg-type]
+    if target.data_type == "DATE":
+        return {"date": value.isoformat() if isinstance(value, date) else str(value)}
+    return {"text": str(value)}

@@ -1,0 +1,18 @@
+"""Errors from GitHub, naming the operation and GitHub's own message (never a token)."""
+
+from __future__ import annotations
+
+
+class GitHubError(Exception):
+    """A GitHub call failed for good (after the retries its kind allows)."""
+
+    def __init__(self, operation: str, message: str, status: int | None = None) -> None:
+        self.operation = operation
+        self.status = status
+        self.github_message = message
+        where = f"HTTP {status}" if status else "no answer"
+        super().__init__(f"GitHub {operation} failed ({where}): {message}")
+
+
+class NotFound(GitHubError):
+    """404: the thing does not exist, or the token may not see it."""

@@ -1,0 +1,114 @@
+"""GraphQL over httpx: named operations from `operations/*.graphql`, counted and retried."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import httpx
+
+from service.gateway.accounting import record_call
+from service.gateway.errors import GitHubError
+from service.gateway.retry import RetryPolicy, wait_for
+
+_FRAGMENT_DEF = re.compile(r"^fragment\s+(\w+)\s+on\s", re.MULTILINE)
+_SPREAD = re.compile(r"\.\.\.\s*([A-Za-z_]\w*)")
+
+
+@cache
+def _fragments() -> dict[str, str]:
+    text = files("service.gateway.operations").joinpath("_fragments.graphql").read_text()
+    starts = [(m.group(1), m.start()) for m in _FRAGMENT_DEF.finditer(text)]
+    ends = [start for _, start in starts[1:]] + [len(text)]
+    return {name: text[start:end].strip() for (name, start), end in zip(starts, ends, strict=True)}
+
+
+@cache
+def operation(name: str) -> str:
+    """The text of operation `name`, with exactly the fragments it uses (GitHub rejects others)."""
+    text = files("service.gateway.operations").joinpath(f"{name}.graphql").read_text()
+    known = _fragments()
+    wanted: list[str] = []
+    pending = [text]
+    while pending:
+        for used in _SPREAD.findall(pending.pop()):
+            if used in known and used not in wanted:
+                wanted.append(used)
+                pending.append(known[used])
+    return "\n\n".join([text.strip(), *(known[f] for f in wanted)])
+
+
+def operation_names() -> list[str]:
+    folder = files("service.gateway.operations")
+    return sorted(
+        p.name.removesuffix(".graphql")
+        for p in folder.iterdir()
+        if p.name.endswith(".graphql") and not p.name.startswith("_")
+    )
+
+
+class GraphQLClient:
+    def __init__(
+        self,
+        url: str,
+        token: Callable[[], str | None],
+        policy: RetryPolicy,
+        *,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.url = url
+        self._token = token
+        self.policy = policy
+        self._http = httpx.Client(timeout=timeout, transport=transport)
+
+    def execute(self, name: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """Run operation `name`; its `data`, or GitHubError (also for any `errors` entry)."""
+        query = operation(name)
+        write = query.lstrip().startswith("mutation") or "\nmutation " in query
+        waited, attempt = 0.0, 0
+        while True:
+            attempt += 1
+            headers = {"Accept": "application/vnd.github+json"}
+            token = self._token()
+            if token:
+                headers["Authorization"] = f"bearer {token}"
+            try:
+                answer = self._http.post(
+                    self.url, json={"query": query, "variables": variables}, headers=headers
+                )
+            except httpx.TransportError as exc:
+                record_call("graphql", name, "error", write=write)
+                delay = wait_for(None, {}, "", attempt, base=self.policy.base)
+                next_wait = self.policy.pause(delay or 0.0, waited) if delay is not None else None
+                if next_wait is None:
+                    raise GitHubError(name, f"no answer from {self.url}: {exc}") from None
+                waited = next_wait
+                continue
+            record_call("graphql", name, str(answer.status_code), write=write)
+            if answer.status_code == 200:
+                body = answer.json()
+                if body.get("errors"):
+                    messages = "; ".join(e.get("message", str(e)) for e in body["errors"])
+                    raise GitHubError(name, messages, 200)
+                return body.get("data") or {}
+            delay = wait_for(
+                answer.status_code, answer.headers, answer.text, attempt, base=self.policy.base
+            )
+            next_wait = self.policy.pause(delay, waited) if delay is not None else None
+            if next_wait is None:
+                raise GitHubError(name, _message(answer), answer.status_code)
+            waited = next_wait
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def _message(answer: httpx.Response) -> str:
+    try:
+        return str(answer.json().get("message") or answer.text[:300])
+    except ValueError:
+        return answer.text[:300] or answer.reason_phrase

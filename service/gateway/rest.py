@@ -1,0 +1,140 @@
+"""REST through PyGithub's requester: one counted, retried HTTP request per call.
+
+PyGithub brings the HTTP stack, authentication (tokens, App installation tokens refreshed
+before expiry) and Enterprise base URLs. boardwatch sends requests through its requester
+rather than its lazy objects so that each request is exactly one counted call.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from github import Github, GithubException
+
+from service.gateway.accounting import record_call
+from service.gateway.errors import GitHubError, NotFound
+from service.gateway.retry import RetryPolicy, wait_for
+
+# Every REST path the gateway uses (templates as in GitHub's OpenAPI description); a test
+# checks each against the REST description in the corpora.
+REST_PATHS = {
+    "get_user": ("GET", "/user"),
+    "get_app": ("GET", "/app"),
+    "repo_installation": ("GET", "/repos/{owner}/{repo}/installation"),
+    "get_repo": ("GET", "/repos/{owner}/{repo}"),
+    "get_issue": ("GET", "/repos/{owner}/{repo}/issues/{issue_number}"),
+    "list_issues": ("GET", "/repos/{owner}/{repo}/issues"),
+    "create_issue": ("POST", "/repos/{owner}/{repo}/issues"),
+    "update_issue": ("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}"),
+    "add_labels": ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels"),
+    "remove_label": ("DELETE", "/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"),
+    "get_label": ("GET", "/repos/{owner}/{repo}/labels/{name}"),
+    "create_label": ("POST", "/repos/{owner}/{repo}/labels"),
+    "list_comments": ("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
+    "create_comment": ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
+    "update_comment": ("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
+    "delete_comment": ("DELETE", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
+    "add_reaction": ("POST", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"),
+    "get_permission": ("GET", "/repos/{owner}/{repo}/collaborators/{username}/permission"),
+    "get_content": ("GET", "/repos/{owner}/{repo}/contents/{path}"),
+    "put_content": ("PUT", "/repos/{owner}/{repo}/contents/{path}"),
+    "get_ref": ("GET", "/repos/{owner}/{repo}/git/ref/{ref}"),
+    "create_ref": ("POST", "/repos/{owner}/{repo}/git/refs"),
+    "list_pulls": ("GET", "/repos/{owner}/{repo}/pulls"),
+    "create_pull": ("POST", "/repos/{owner}/{repo}/pulls"),
+    "list_hook_deliveries": ("GET", "/app/hook/deliveries"),
+    "redeliver": ("POST", "/app/hook/deliveries/{delivery_id}/attempts"),
+    "manifest_conversion": ("POST", "/app-manifests/{code}/conversions"),
+}
+_PARAM = re.compile(r"\{(\w+)\}")
+_NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
+
+
+def path_for(operation: str, **params: Any) -> str:
+    """The URL path of `operation` with its parameters URL-quoted (label names: `type: blog`)."""
+    _, template = REST_PATHS[operation]
+    keep = {"owner", "repo", "path"}  # already safe, or a path whose slashes must stay
+
+    def fill(match: re.Match[str]) -> str:
+        value = str(params[match.group(1)])
+        if match.group(1) == "path":
+            return quote(value, safe="/")
+        return value if match.group(1) in keep else quote(value, safe="")
+
+    return _PARAM.sub(fill, template)
+
+
+class RestClient:
+    def __init__(self, github: Github, policy: RetryPolicy) -> None:
+        self._requester = github.requester
+        self.policy = policy
+
+    def call(
+        self,
+        operation: str,
+        *,
+        params: dict[str, Any] | None = None,
+        query: dict[str, Any] | None = None,
+        body: Any = None,
+        url: str | None = None,
+    ) -> tuple[dict[str, Any], Any]:
+        """One request (retried as the policy allows); returns (headers, JSON data)."""
+        verb, _ = REST_PATHS[operation]
+        target = url or path_for(operation, **(params or {}))
+        write = verb != "GET"
+        waited, attempt = 0.0, 0
+        while True:
+            attempt += 1
+            try:
+                headers, data = self._requester.requestJsonAndCheck(
+                    verb, target, parameters=query, input=body
+                )
+            except GithubException as exc:
+                record_call("rest", operation, str(exc.status), write=write)
+                message = _message(exc)
+                if exc.status == 404:
+                    raise NotFound(operation, message, 404) from None
+                delay = wait_for(
+                    exc.status, exc.headers or {}, message, attempt, base=self.policy.base
+                )
+                next_wait = self.policy.pause(delay, waited) if delay is not None else None
+                if next_wait is None:
+                    raise GitHubError(operation, message, exc.status) from None
+                waited = next_wait
+                continue
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                record_call("rest", operation, "error", write=write)
+                delay = wait_for(None, {}, "", attempt, base=self.policy.base) or 0.0
+                next_wait = self.policy.pause(delay, waited)
+                if next_wait is None:
+                    raise GitHubError(operation, f"no answer: {type(exc).__name__}") from None
+                waited = next_wait
+                continue
+            record_call("rest", operation, "200", write=write)
+            return headers, data
+
+    def pages(
+        self, operation: str, *, params: dict[str, Any], query: dict[str, Any] | None = None
+    ) -> list[Any]:
+        """Every item of a listed collection, 100 a page, following `Link: rel="next"`."""
+        found: list[Any] = []
+        headers, data = self.call(
+            operation, params=params, query={**(query or {}), "per_page": 100}
+        )
+        while True:
+            found.extend(data)
+            link = next((v for k, v in headers.items() if k.lower() == "link"), "")
+            match = _NEXT.search(link or "")
+            if match is None:
+                return found
+            headers, data = self.call(operation, url=match.group(1))
+
+
+def _message(exc: GithubException) -> str:
+    data = exc.data
+    if isinstance(data, dict):
+        return str(data.get("message") or data)
+    return str(data or exc.__class__.__name__)
