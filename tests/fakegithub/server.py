@@ -483,6 +483,8 @@ class FakeGitHub:
 
     async def _dispatch(self, app: Starlette, scope: Any, receive: Any, send: Any) -> None:
         method, path = scope["method"], scope["path"]
+        # The call log shows the path as sent (still URL-quoted), like GitHub's logs.
+        sent_path = (scope.get("raw_path") or path.encode()).decode().split("?", 1)[0]
         body = b""
         more = True
         while more:
@@ -531,11 +533,11 @@ class FakeGitHub:
             else:
                 response = None  # type: ignore[assignment]
             if response is not None:
-                self.calls.append(Call(method, path, operation, write, response.status_code))
+                self.calls.append(Call(method, sent_path, operation, write, response.status_code))
                 await response(scope, replay_receive, send)
                 return
         await app(scope, replay_receive, capture_send)
-        self.calls.append(Call(method, path, operation, write, status_holder.get("status", 0)))
+        self.calls.append(Call(method, sent_path, operation, write, status_holder.get("status", 0)))
 
     def _take_fault(self, request: str, operation: str | None) -> Fault | None:
         with self.lock:
