@@ -85,7 +85,7 @@ def test_graphql_retries_and_honours_rate_limits(tracker: Tracker) -> None:
 def test_graphql_errors_are_errors_never_partial_data(tracker: Tracker) -> None:
     gateway = factory_for(tracker.gh).for_installation(None)
     tracker.gh.graphql_error_next("Something went wrong while executing your query.")
-    with pytest.raises(GitHubError, match="GetOrgBoard failed.*Something went wrong"):
+    with pytest.raises(GitHubError, match=r"GetOrgBoard failed.*Something went wrong"):
         gateway.get_board("acme/1")
 
 

@@ -132,7 +132,7 @@ def test_board_fields_items_and_values(tracker: Tracker, gateway: GitHubClient) 
     assert read is not None and read.fields["Target date"] == date(2026, 12, 1)
     gateway.set_field(board, item.id, "Estimate", None)
     assert "Estimate" not in gh.item_values(tracker.board, issue)
-    with pytest.raises(GitHubError, match="no option 'Someday'.*Todo, In Progress"):
+    with pytest.raises(GitHubError, match=r"no option 'Someday'.*Todo, In Progress"):
         gateway.set_field(board, item.id, "Status", "Someday")
     with pytest.raises(GitHubError, match="no field 'Budget'"):
         gateway.set_field(board, item.id, "Budget", 3)
