@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from service.engine.apply import apply
 from service.engine.changes import AddLabels, Change, ClearField, SetField
+from service.engine.desired import RuleResult
 from service.engine.evaluate import evaluate
 from service.engine.model import Ruleset
 from service.engine.plan import plan, simulate
@@ -160,6 +161,12 @@ def load_snapshot(
         bot_comments=_known_comments(ev, issue, recorded),
     )
     return snapshot, board_item
+
+
+def rule_results(ev: Evaluation, issue: Issue) -> tuple[RuleResult, ...]:
+    """How every rule stands on the issue right now (reads, never writes)."""
+    snapshot, _ = load_snapshot(ev, issue)
+    return evaluate(ev.ruleset, snapshot).results
 
 
 def _ensure_labels(ev: Evaluation, issue: Issue, changes: list[Change]) -> None:

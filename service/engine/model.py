@@ -237,6 +237,7 @@ class LabelSpec(_Model):
 class BoardNames(_Model):
     status_field: str = "Status"
     estimate_field: str = "Estimate"
+    target_field: str = Field(default="Target date", description="date field of deadlines")
     status_options: list[str] = Field(
         default_factory=list, description="known Status options; rules are checked against them"
     )

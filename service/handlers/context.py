@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from service.engine.loader import REPO_RULES_PATH
 from service.engine.model import Ruleset
 from service.evaluation import Evaluation
+from service.gateway.models import Issue
 from service.gateway.protocol import GitHubGateway
 from service.services import Services
 from service.store import repo_rules
@@ -56,3 +58,17 @@ def evaluation(
         delivery_id=delivery_id,
         ensured_labels=_ENSURED,
     )
+
+
+def digest_regenerator(services: Services, ev: Evaluation) -> Callable[[Issue], str] | None:
+    """What `/digest` calls in a digest issue; None when no board or tracker is configured."""
+    settings = services.settings
+    if settings.project is None or settings.repository is None:
+        return None
+
+    def regenerate(issue: Issue) -> str:
+        from service.reports.digest import regenerate_digest
+
+        return regenerate_digest(services, ev.gateway, issue)
+
+    return regenerate

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
-from service.evaluation import forget_comments, note_human_activity, reevaluate
-from service.handlers.context import evaluation, is_tracker
+from service.commands.execute import CommandContext, execute
+from service.commands.parser import new_commands, parse_commands
+from service.evaluation import forget_comments, note_human_activity, reevaluate, rule_results
+from service.handlers.context import digest_regenerator, evaluation, is_tracker
 from service.services import Services
 from service.worker import Job, PermanentError
 
@@ -39,7 +42,45 @@ def on_issue_event(services: Services, job: Job) -> dict[str, Any]:
     note_human_activity(ev.engine, issue, _when(job), sender)
     if job.delivery.event == "issue_comment" and envelope.action == "deleted":
         forget_comments(ev.engine, issue)
-    return reevaluate(ev, issue, actor=sender, source="webhook")
+    outcome: dict[str, Any] = {}
+    source = "webhook"
+    parsed = commands_in(job, sender or "")
+    if parsed and sender:
+        ctx = CommandContext(
+            gateway=ev.gateway,
+            engine=ev.engine,
+            ruleset=ev.ruleset,
+            board=ev.board,
+            issue=issue,
+            actor=sender,
+            now=ev.now,
+            comment_id=envelope.comment.id if envelope.comment else None,
+            regenerate_digest=digest_regenerator(services, ev),
+            rule_results=partial(rule_results, ev),
+        )
+        result = execute(ctx, parsed)
+        outcome["commands"] = result.as_outcome()
+        issue = ctx.issue
+        if result.changed:
+            source = "command"
+    outcome.update(reevaluate(ev, issue, actor=sender, source=source))
+    return outcome
+
+
+def commands_in(job: Job, actor: str) -> list[Any]:
+    """The commands this event brings: a new issue's body, a new comment, an edit's new lines."""
+    envelope = job.envelope
+    if job.delivery.event == "issues" and envelope.action == "opened" and envelope.issue:
+        return parse_commands(envelope.issue.body or "", actor)
+    comment = envelope.comment
+    if job.delivery.event != "issue_comment" or comment is None:
+        return []
+    if envelope.action == "created":
+        return parse_commands(comment.body or "", actor)
+    if envelope.action == "edited":
+        before = ((envelope.changes or {}).get("body") or {}).get("from") or ""
+        return new_commands(before, comment.body or "", actor)
+    return []
 
 
 def _when(job: Job) -> datetime:
