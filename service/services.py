@@ -22,6 +22,8 @@ class Services:
     store: Store
     rules: RulesetHolder
     _gateways: GatewayFactory | None = field(default=None, repr=False)
+    # (repo, label) pairs known to exist, so each label is ensured once per process.
+    ensured_labels: set[tuple[str, str]] = field(default_factory=set, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:

@@ -17,9 +17,6 @@ from service.store.repo_rules import RepoRules
 
 log = logging.getLogger(__name__)
 
-# Labels created once per process; shared by every evaluation.
-_ENSURED: set[tuple[str, str]] = set()
-
 
 def is_tracker(services: Services, repo: str | None) -> bool:
     """Rules apply to the tracker repository (every repository when none is configured)."""
@@ -56,7 +53,7 @@ def evaluation(
         bot_login=services.gateways.bot_login(installation_id),
         now=now or datetime.now(UTC),
         delivery_id=delivery_id,
-        ensured_labels=_ENSURED,
+        ensured_labels=services.ensured_labels,
     )
 
 
