@@ -2,7 +2,7 @@
 
 import typer
 
-from service.cli import deliveries, rules, server, sweep
+from service.cli import deliveries, digest, rules, server, sweep
 
 app = typer.Typer(
     help="boardwatch: keeps a GitHub tracker and its Projects board honest.",
@@ -12,3 +12,4 @@ app.add_typer(rules.app, name="rules")
 server.register(app)
 deliveries.register(app)
 sweep.register(app)
+digest.register(app)

@@ -398,9 +398,17 @@ def _merge_into(base: _Merged, parsed: _Parsed, *, override: bool) -> list[RuleE
     return errors
 
 
+# Files in the rules folder that are not rule files: the reports' targets.
+NOT_RULES = frozenset({"targets.yml"})
+
+
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
+        return sorted(
+            p
+            for p in path.iterdir()
+            if p.suffix in (".yml", ".yaml") and p.is_file() and p.name not in NOT_RULES
+        )
     return [path]
 
 

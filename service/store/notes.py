@@ -48,3 +48,16 @@ def delete_note(bind: Bind, repo: str, number: int, key: str) -> None:
             issue_notes.c.repo == repo, issue_notes.c.number == number, issue_notes.c.key == key
         ),
     )
+
+
+def notes_with_key(bind: Bind, key: str) -> dict[tuple[str, int], dict[str, str]]:
+    """Every issue's note `key`, as {(repo, number): {key: value}} (for reports)."""
+    query = select(issue_notes.c.repo, issue_notes.c.number, issue_notes.c.value).where(
+        issue_notes.c.key == key
+    )
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            rows = conn.execute(query).all()
+    else:
+        rows = bind.execute(query).all()
+    return {(repo, number): {key: value} for repo, number, value in rows}

@@ -1,0 +1,155 @@
+"""Build and post the digest: read the board and the history, summarise, render, post once.
+
+The weekly digest issue is `Weekly digest · YYYY-Www` (the week of posting) and reviews the
+last complete week; the monthly review is `Monthly review · YYYY-MM` for the month reviewed.
+Posting is idempotent: this period's issue is updated in place, never created twice, and
+older open digests of the same kind are closed with a link to the new one.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from service.gateway.models import Issue
+from service.gateway.protocol import GitHubGateway
+from service.reports.periods import Kind, Period, containing, reported, title
+from service.reports.render import render_markdown
+from service.reports.summary import Summary, build_summary
+from service.reports.targets import load_targets
+from service.services import Services
+from service.settings import SettingsError
+from service.store import history, notes
+
+log = logging.getLogger(__name__)
+
+LABEL = "digest"
+LABEL_COLOR = "0052cc"
+PREFIX = {"week": "Weekly digest · ", "month": "Monthly review · "}
+
+
+@dataclass
+class Digest:
+    title: str
+    period: Period
+    summary: Summary
+    markdown: str
+    issue_number: int | None = None
+    action: str = "none"  # created | updated | unchanged
+
+
+def _need(services: Services) -> tuple[str, str]:
+    settings = services.settings
+    if settings.project is None or settings.repository is None:
+        raise SettingsError(
+            "digests need BOARDWATCH_PROJECT (ORG/NUMBER) and BOARDWATCH_REPOSITORY (OWNER/NAME)"
+        )
+    return settings.project, settings.repository
+
+
+def build_digest(
+    services: Services,
+    gateway: GitHubGateway,
+    kind: Kind,
+    *,
+    period: Period,
+    digest_title: str,
+    now: datetime,
+    template: Path | None = None,
+) -> Digest:
+    project, _ = _need(services)
+    board = gateway.get_board(project)
+    items = list(gateway.list_items(board))
+    engine = services.store.engine
+    ruleset = services.rules.ruleset
+    summary = build_summary(
+        items,
+        history.load_history(engine),
+        period=period,
+        now=now,
+        ruleset=ruleset,
+        targets=load_targets(services.settings.rules_dir),
+        notes=notes.notes_with_key(engine, "blocked_reason"),
+        board_url=board.url,
+    )
+    markdown = render_markdown(summary, digest_title, period.describe(), template=template)
+    return Digest(digest_title, period, summary, markdown)
+
+
+def digest_at(
+    services: Services,
+    gateway: GitHubGateway,
+    kind: Kind,
+    at: datetime,
+    *,
+    template: Path | None = None,
+) -> Digest:
+    """The report a digest made at `at` would contain."""
+    tz = services.settings.timezone
+    return build_digest(
+        services,
+        gateway,
+        kind,
+        period=reported(kind, at, tz),
+        digest_title=title(kind, at, tz),
+        now=at,
+        template=template,
+    )
+
+
+def post_digest(gateway: GitHubGateway, repo: str, digest: Digest) -> Digest:
+    """Create or update this period's digest issue; close older open ones of the same kind."""
+    prefix = PREFIX[digest.period.kind]
+    gateway.ensure_label(repo, LABEL, LABEL_COLOR, "Status digest written by boardwatch")
+    existing = gateway.list_issues(repo, state="all", labels=[LABEL])
+    mine = next((i for i in existing if i.title == digest.title), None)
+    if mine is None:
+        mine = gateway.create_issue(repo, digest.title, digest.markdown, labels=[LABEL])
+        digest.action = "created"
+    elif mine.body.strip() != digest.markdown.strip():
+        gateway.update_issue(repo, mine.number, body=digest.markdown)
+        digest.action = "updated"
+    else:
+        digest.action = "unchanged"
+    digest.issue_number = mine.number
+    for older in existing:
+        if older.title.startswith(prefix) and older.state == "open" and older.number != mine.number:
+            gateway.create_comment(
+                repo, older.number, f"Superseded by #{mine.number} ({digest.title})."
+            )
+            gateway.set_state(repo, older.number, "closed", reason="completed")
+    return digest
+
+
+def scheduled_digest(services: Services, kind: Kind, at: datetime) -> Digest:
+    """What `serve` runs on the digest schedules."""
+    _, repo = _need(services)
+    gateway = services.gateways.for_installation(None)
+    digest = post_digest(gateway, repo, digest_at(services, gateway, kind, at))
+    log.info("%s posted as #%s (%s)", digest.title, digest.issue_number, digest.action)
+    return digest
+
+
+def regenerate_digest(services: Services, gateway: GitHubGateway, issue: Issue) -> str:
+    """`/digest` in a digest issue: rebuild the report its title names, now."""
+    kind: Kind | None = next((k for k, p in PREFIX.items() if issue.title.startswith(p)), None)
+    if kind is None:
+        raise ValueError(f"`{issue.title}` is not a digest title")
+    label = issue.title.removeprefix(PREFIX[kind])
+    tz = ZoneInfo(services.settings.timezone)
+    if kind == "week":
+        posted_week = datetime.strptime(label + "-1", "%G-W%V-%u").replace(tzinfo=tz)
+        period = containing("week", posted_week).previous()
+    else:
+        period = containing("month", datetime.strptime(label, "%Y-%m").replace(tzinfo=tz))
+    now = datetime.now(UTC)
+    digest = build_digest(services, gateway, kind, period=period, digest_title=issue.title, now=now)
+    _, repo = _need(services)
+    post_digest(gateway, repo, digest)
+    return f"{issue.title} regenerated ({digest.action})"
+
+
+__all__ = ["Digest", "digest_at", "post_digest", "regenerate_digest", "scheduled_digest"]

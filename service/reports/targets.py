@@ -1,0 +1,47 @@
+"""Targets (`rules/targets.yml`): "at least N done items with label L per week or month"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+FILE_NAME = "targets.yml"
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(description="shown in the report")
+    label: str = Field(description="items done with this label count")
+    at_least: int = Field(ge=1)
+    per: Literal["week", "month"]
+
+
+class Targets(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = 1
+    targets: list[Target] = Field(default_factory=list)
+
+
+class TargetsError(ValueError):
+    """The targets file is invalid; the message names the file and the field."""
+
+
+def load_targets(rules_dir: Path) -> list[Target]:
+    """The targets in `rules_dir/targets.yml`; none when the file does not exist."""
+    path = Path(rules_dir) / FILE_NAME
+    if not path.exists():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return Targets.model_validate(data).targets
+    except yaml.YAMLError as exc:
+        raise TargetsError(f"{path}: not valid YAML: {exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise TargetsError(f"{path}: {where}: {first['msg']}") from None
