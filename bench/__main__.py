@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["intake"]
+BENCHES = ["intake", "digest"]
 
 
 def run(argv: list[str]) -> None:

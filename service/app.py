@@ -12,6 +12,7 @@ from service import admin, health
 from service.intake import router as intake
 from service.services import Services
 from service.settings import Settings
+from service.setup import router as setup
 from service.worker import HandlerRegistry, Worker
 
 log = logging.getLogger(__name__)
@@ -69,4 +70,5 @@ def create_app(
     app.include_router(intake.router)
     app.include_router(admin.router)
     app.include_router(health.router)
+    app.include_router(setup.router)
     return app

@@ -6,13 +6,20 @@ Secrets are `SecretStr`, so they never appear in `repr`, logs or errors.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 # `ORG/NUMBER` of a Projects v2 board and `OWNER/NAME` of a repository.
 _PROJECT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/\d+$")
@@ -21,6 +28,36 @@ _REPOSITORY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
 
 class SettingsError(ValueError):
     """A setting is missing or wrong; the message names the variable and the fix."""
+
+
+DEFAULT_SECRETS_FILE = Path("boardwatch-secrets.json")
+# What the setup flow may store in the secrets file (nothing else is read from it).
+SECRET_KEYS = ("GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET")
+
+
+class SecretsFileSource(PydanticBaseSettingsSource):
+    """App credentials from the JSON file the `/setup` flow wrote."""
+
+    def __init__(self, settings_cls: type[BaseSettings], init_kwargs: dict[str, object]) -> None:
+        super().__init__(settings_cls)
+        given = init_kwargs.get("BOARDWATCH_SECRETS_FILE") or init_kwargs.get("secrets_file")
+        self.path = Path(
+            str(given or os.environ.get("BOARDWATCH_SECRETS_FILE") or DEFAULT_SECRETS_FILE)
+        )
+
+    def get_field_value(self, field: object, field_name: str) -> tuple[object, str, bool]:
+        return None, field_name, False  # everything is returned by __call__
+
+    def __call__(self) -> dict[str, object]:
+        if not self.path.is_file():
+            return {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SettingsError(
+                f"BOARDWATCH_SECRETS_FILE {self.path} cannot be read: {exc}; fix or remove it"
+            ) from None
+        return {key: data[key] for key in SECRET_KEYS if data.get(key) is not None}
 
 
 class Settings(BaseSettings):
@@ -62,8 +99,9 @@ class Settings(BaseSettings):
     dry_run: bool | None = Field(default=None, alias="BOARDWATCH_DRY_RUN")
     # Bearer token for the admin API (`/deliveries`); the admin API is off (404) without it.
     admin_token: SecretStr | None = Field(default=None, alias="BOARDWATCH_ADMIN_TOKEN")
-    # File with App credentials written by the `/setup` manifest flow (mode 0600).
-    secrets_file: Path | None = Field(default=None, alias="BOARDWATCH_SECRETS_FILE")
+    # File with App credentials written by the `/setup` manifest flow (mode 0600), read at
+    # start when it exists; variables set in the environment take precedence over it.
+    secrets_file: Path = Field(default=DEFAULT_SECRETS_FILE, alias="BOARDWATCH_SECRETS_FILE")
     # Log level of the JSON logs.
     log_level: str = Field(default="INFO", alias="BOARDWATCH_LOG_LEVEL")
 
@@ -85,6 +123,23 @@ class Settings(BaseSettings):
     digest_schedule: str = Field(default="0 8 * * 1", alias="BOARDWATCH_DIGEST_SCHEDULE")
     monthly_schedule: str = Field(default="0 8 1-7 * 4", alias="BOARDWATCH_MONTHLY_SCHEDULE")
     timezone: str = Field(default="UTC", alias="BOARDWATCH_TIMEZONE")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        init_kwargs = getattr(init_settings, "init_kwargs", {})
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            SecretsFileSource(settings_cls, init_kwargs),
+        )
 
     @field_validator("github_webhook_secret", mode="before")
     @classmethod

@@ -85,7 +85,8 @@ class FakeGitHub:
         self.organizations: set[str] = set()
         self.users: dict[str, str] = {}  # token -> login
         self.app: App | None = None
-        self.manifests: dict[str, dict[str, Any]] = {}
+        self.manifests: dict[str, dict[str, Any]] = {}  # conversion code -> the App's answer
+        self.received_manifests: list[dict[str, Any]] = []
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
         self.latency_ms = latency_ms
@@ -423,6 +424,8 @@ class FakeGitHub:
             Route("/app/hook/deliveries", self._hook_deliveries, methods=["GET"]),
             Route("/app/hook/deliveries/{id:int}/attempts", self._redeliver, methods=["POST"]),
             Route("/app-manifests/{code}/conversions", self._manifest, methods=["POST"]),
+            Route("/settings/apps/new", self._new_app_page, methods=["POST"]),
+            Route("/organizations/{org}/settings/apps/new", self._new_app_page, methods=["POST"]),
             Route("/repos/{owner}/{name}/installation", self._repo_installation, methods=["GET"]),
             Route("/repos/{owner}/{name}", self._get_repo, methods=["GET"]),
             Route("/repos/{owner}/{name}/issues", self._issues, methods=["GET", "POST"]),
@@ -673,6 +676,29 @@ class FakeGitHub:
         assert self.app is not None
         self.app.redelivered.append(request.path_params["id"])
         return JSONResponse({}, status_code=202)
+
+    async def _new_app_page(self, request: Request) -> Response:
+        """GitHub's "create an App from a manifest" page, confirmed at once."""
+        form = await request.form()
+        document = json.loads(str(form["manifest"]))
+        self.received_manifests.append(document)
+        app = self.app or self.setup_app(document["name"].lower())
+        code = f"code-{secrets.token_hex(6)}"
+        owner = request.path_params.get("org") or self.default_login
+        self.manifests[code] = {
+            "id": app.id,
+            "slug": app.slug,
+            "name": document["name"],
+            "pem": app.private_key_pem,
+            "webhook_secret": f"whsec-{secrets.token_hex(8)}",
+            "client_id": f"Iv1.{secrets.token_hex(4)}",
+            "client_secret": secrets.token_hex(16),
+            "html_url": f"{self.web_url}/apps/{app.slug}",
+            "owner": {"login": owner},
+        }
+        state = request.query_params.get("state", "")
+        target = f"{document['redirect_url']}?code={code}&state={state}"
+        return Response(status_code=302, headers={"Location": target})
 
     async def _manifest(self, request: Request) -> Response:
         code = request.path_params["code"]

@@ -1,0 +1,1 @@
+"""First-run setup: create the GitHub App from a manifest, store its credentials."""
