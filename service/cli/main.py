@@ -2,7 +2,7 @@
 
 import typer
 
-from service.cli import deliveries, digest, rules, server, sweep
+from service.cli import deliveries, digest, init, rules, server, sweep
 
 app = typer.Typer(
     help="boardwatch: keeps a GitHub tracker and its Projects board honest.",
@@ -13,3 +13,4 @@ server.register(app)
 deliveries.register(app)
 sweep.register(app)
 digest.register(app)
+init.register(app)

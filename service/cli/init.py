@@ -1,0 +1,79 @@
+"""`boardwatch init`: prepare the tracker's labels and the board's fields for the rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from service import logs
+from service.boardinit import apply_init, plan_init
+from service.cli.server import fail, load_settings, starting
+from service.services import Services
+
+# Issue forms ship with the ruleset: BOARDWATCH_RULES_DIR/issue-forms/*.yml.
+FORMS_FOLDER = "issue-forms"
+FORMS_BRANCH = "boardwatch/issue-forms"
+
+
+def init(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan; change nothing."),
+    issue_forms: bool = typer.Option(
+        False, "--issue-forms", help="Also open a pull request adding the issue forms."
+    ),
+) -> None:
+    """Check the tracker and the board; create the labels, fields and options the rules need."""
+    settings = load_settings()
+    logs.configure("WARNING")
+    services = starting(lambda: Services.from_settings(settings))
+    repo = settings.repository
+    if repo is None:
+        raise fail("init needs BOARDWATCH_REPOSITORY (OWNER/NAME of the tracker)")
+    gateway = services.gateways.for_installation(None)
+    ruleset = services.rules.ruleset
+    board = gateway.get_board(settings.project) if settings.project else None
+    plan = plan_init(ruleset, lambda name: gateway.label_exists(repo, name), board)
+
+    typer.echo(f"Tracker {repo}: {len(plan.labels_present)} labels in place.")
+    for label in plan.labels_to_create:
+        typer.echo(f"  + label {label.name!r} (#{label.color})")
+    if board is not None:
+        typer.echo(f"Board {settings.project}: fields in place: {', '.join(plan.fields_present)}")
+        for wanted in plan.fields_to_create:
+            typer.echo(f"  + field {wanted.name!r} ({wanted.data_type.lower()})")
+        if plan.status_options_missing:
+            typer.echo(f"  + Status options {', '.join(plan.status_options_missing)}")
+    for problem in plan.problems:
+        typer.echo(f"  ! {problem}")
+    if dry_run:
+        typer.echo(f"Dry run: {plan.changes} change(s) planned, none made.")
+    elif plan.changes:
+        for line in apply_init(plan, gateway, repo, board, ruleset):
+            typer.echo(f"done: {line}")
+    else:
+        typer.echo("Nothing to change: the tracker and the board are ready.")
+    if issue_forms:
+        forms = {
+            f".github/ISSUE_TEMPLATE/{path.name}": path.read_text(encoding="utf-8")
+            for path in sorted((Path(settings.rules_dir) / FORMS_FOLDER).glob("*.yml"))
+        }
+        if dry_run:
+            typer.echo(f"Dry run: would open a pull request adding {', '.join(forms)}")
+        else:
+            url = gateway.open_pull_request(
+                repo,
+                branch=FORMS_BRANCH,
+                title="Add issue forms for marketing requests",
+                body="Issue forms matching the sections boardwatch's rules check.",
+                files=forms,
+            )
+            typer.echo(f"issue forms: {url}")
+    typer.echo("\nBy hand (the API cannot do these):")
+    for step in plan.manual:
+        typer.echo(f"  - {step}")
+    if plan.problems:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)

@@ -1,0 +1,108 @@
+"""`boardwatch init` against the fake GitHub: an empty board gets what the rules need, once."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from service.boardinit import plan_init
+from service.cli.main import app
+from service.engine.holder import RulesetHolder
+from service.settings import get_settings
+from tests.fakegithub import FakeGitHub
+
+REPO = "acme/tracker"
+RULES = RulesetHolder.load("rules").ruleset
+
+
+@pytest.fixture
+def empty(fake_github: FakeGitHub, monkeypatch: pytest.MonkeyPatch, tmp_path) -> FakeGitHub:
+    fake_github.add_repo(REPO)
+    fake_github.add_label(REPO, "needs-triage", "fbca04")
+    fake_github.add_board("acme", 1, fields={"Status": ["Todo", "Done"]})
+    env = {
+        **fake_github.env(),
+        "BOARDWATCH_PROJECT": "acme/1",
+        "BOARDWATCH_REPOSITORY": REPO,
+        "BOARDWATCH_DATABASE_URL": f"sqlite:///{tmp_path}/init.db",
+        "BOARDWATCH_RULES_DIR": "rules",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    yield fake_github
+    get_settings.cache_clear()
+
+
+def init(*args: str) -> str:
+    result = CliRunner().invoke(app, ["init", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_an_empty_board_gets_the_fields_options_and_labels(empty: FakeGitHub) -> None:
+    out = init()
+    board = empty.boards[0]
+    assert board.field_named("Estimate").data_type == "NUMBER"
+    assert board.field_named("Target date").data_type == "DATE"
+    assert [o.name for o in board.field_named("Status").options] == [
+        "Todo",
+        "Done",
+        "In Progress",
+        "Blocked",
+    ]
+    labels = empty.repos[REPO].labels
+    assert {"needs-estimate", "incomplete", "stale", "type: blog", "type: web"} <= set(labels)
+    assert labels["type: blog"].color == "0e8a16"
+    assert "Item added to project" in out  # what a person must still do by hand
+
+
+def test_a_second_run_makes_zero_writes(empty: FakeGitHub) -> None:
+    init()
+    mark = empty.mark()
+    out = init()
+    assert empty.writes_since(mark) == []
+    assert "Nothing to change" in out
+
+
+def test_dry_run_writes_nothing(empty: FakeGitHub) -> None:
+    mark = empty.mark()
+    out = init("--dry-run")
+    assert empty.writes_since(mark) == []
+    assert "+ field 'Estimate' (number)" in out and "+ label 'stale'" in out
+    assert "Dry run:" in out
+
+
+def test_issue_forms_arrive_as_a_pull_request(empty: FakeGitHub) -> None:
+    out = init("--issue-forms")
+    repo = empty.repos[REPO]
+    [pull] = repo.pulls
+    assert pull["head"]["ref"] == "boardwatch/issue-forms"
+    forms = repo.files["boardwatch/issue-forms"]
+    social = yaml.safe_load(forms[".github/ISSUE_TEMPLATE/social-post.yml"])
+    labels = [item["attributes"]["label"] for item in social["body"] if item["type"] != "markdown"]
+    assert labels == [
+        "Copy",
+        "Channels",
+        "Publish date",
+        "Link",
+    ]  # what the social-post rule checks
+    assert pull["html_url"] in out
+
+
+def test_a_field_of_the_wrong_type_is_a_problem_to_fix_by_hand() -> None:
+    from service.gateway.models import Board, BoardField
+
+    board = Board(
+        id="b",
+        owner="acme",
+        number=1,
+        fields=(BoardField(id="f", name="Estimate", data_type="TEXT"),),
+    )
+    plan = plan_init(RULES, lambda name: True, board)
+    assert plan.problems == [
+        "board field 'Estimate' is text, the rules need number: rename or delete it on the "
+        "board, then run init again"
+    ]
+    assert [f.name for f in plan.fields_to_create] == ["Status", "Target date"]
