@@ -10,7 +10,8 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -113,4 +114,17 @@ def build_scheduler(services: Services) -> Scheduler | None:
                 lambda at: scheduled_digest(services, "month", at),
             )
         )
+    if settings.uses_app:
+        jobs.append(Job("recover", settings.recover_schedule, partial(_recover, services)))
     return Scheduler(services, jobs, owner=f"{socket.gethostname()}:{os.getpid()}")
+
+
+RECOVER_WINDOW = timedelta(hours=2)
+
+
+def _recover(services: Services, at: datetime) -> None:
+    from service.recover import recover
+
+    app = services.gateways.app()
+    if app is not None:
+        recover(app, services.store.deliveries, at - RECOVER_WINDOW)
