@@ -72,6 +72,23 @@ def comment_from_rest(data: dict[str, Any]) -> Comment:
     )
 
 
+_ROLES: tuple[Permission, ...] = ("admin", "maintain", "write", "triage", "read")
+
+
+def permission_from(data: dict[str, Any]) -> Permission:
+    """The role from a collaborator-permission answer.
+
+    `role_name` knows triage and maintain (`permission` folds them into read and write);
+    a custom repository role has its own name there, so its base `permission` counts.
+    """
+    for key in ("role_name", "permission"):
+        role = str(data.get(key) or "").lower()
+        for known in _ROLES:
+            if role == known:
+                return known
+    return "none"
+
+
 def issue_from_graphql(data: dict[str, Any]) -> Issue:
     return Issue(
         repo=data["repository"]["nameWithOwner"],
@@ -250,12 +267,17 @@ class GitHubClient:
         self.rest.call("update_issue", params={**_split(repo), "issue_number": number}, body=body)
 
     # -- labels --------------------------------------------------------------------------
-    def ensure_label(self, repo: str, name: str, color: str, description: str = "") -> bool:
+    def label_exists(self, repo: str, name: str) -> bool:
+        """Whether the repository has label `name` (GitHub matches names case-insensitively)."""
         try:
             self.rest.call("get_label", params={**_split(repo), "name": name})
-            return False
         except NotFound:
-            pass
+            return False
+        return True
+
+    def ensure_label(self, repo: str, name: str, color: str, description: str = "") -> bool:
+        if self.label_exists(repo, name):
+            return False
         try:
             self.rest.call(
                 "create_label",
@@ -316,9 +338,7 @@ class GitHubClient:
             _, data = self.rest.call("get_permission", params={**_split(repo), "username": login})
         except NotFound:
             return "none"
-        # role_name knows triage and maintain; permission folds them into read and write.
-        role = data.get("role_name") or data.get("permission") or "none"
-        return role if role in ("admin", "maintain", "write", "triage", "read") else "none"
+        return permission_from(data)
 
     # -- Projects v2 ---------------------------------------------------------------------
     def get_board(self, ref: str) -> Board:
@@ -327,30 +347,41 @@ class GitHubClient:
         return cached if cached is not None else self.refresh_board(ref)
 
     def refresh_board(self, ref: str) -> Board:
-        owner, number = ref.rsplit("/", 1)
+        owner, _, number = ref.rpartition("/")
+        if not owner or not number.isdigit():
+            raise ValueError(
+                f"board {ref!r}: expected ORG/NUMBER, e.g. acme/1 (BOARDWATCH_PROJECT)"
+            )
         variables = {"login": owner, "number": int(number)}
-        data: dict[str, Any] | None = None
-        try:
-            data = (self.graphql.execute("GetOrgBoard", variables).get("organization") or {}).get(
-                "projectV2"
-            )
-        except GitHubError as exc:
-            # GitHub answers "Could not resolve to an Organization" for a user's login.
-            if "resolve to an organization" not in exc.github_message.lower():
-                raise
+        # An organization's board first; GitHub answers NOT_FOUND ("Could not resolve to an
+        # Organization with the login of ...") for a user's login, then the user's board.
+        data, org_said = self._lookup_board("GetOrgBoard", "organization", variables)
+        user_said = ""
+        if data is None and (not org_said or "resolve to an organization" in org_said.lower()):
+            data, user_said = self._lookup_board("GetUserBoard", "user", variables)
         if data is None:
-            data = (self.graphql.execute("GetUserBoard", variables).get("user") or {}).get(
-                "projectV2"
-            )
-        if data is None:
+            said = "; ".join(m for m in (org_said, user_said) if m)
             raise GitHubError(
                 "get_board",
-                f"no board {ref}: check BOARDWATCH_PROJECT and that the token may read it",
+                f"no board {ref}{f' ({said})' if said else ''}: check BOARDWATCH_PROJECT "
+                "(ORG/NUMBER from the board's URL) and that the token may read the board",
             )
         board = _board(data)
         with self._lock:
             self._boards[ref] = board
         return board
+
+    def _lookup_board(
+        self, operation: str, root: str, variables: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, str]:
+        """The board's data, or None and GitHub's "not found" message."""
+        try:
+            data = self.graphql.execute(operation, variables)
+        except GitHubError as exc:
+            if "NOT_FOUND" in exc.types or "could not resolve" in exc.github_message.lower():
+                return None, exc.github_message
+            raise
+        return (data.get(root) or {}).get("projectV2"), ""
 
     def _field_of(self, board: Board, name: str) -> tuple[Board, BoardField]:
         found = board.field(name)
@@ -448,7 +479,7 @@ class GitHubClient:
             return None
         if not isinstance(data, dict) or data.get("type") != "file":
             return None
-        return base64.b64decode(data.get("content") or "").decode("utf-8")
+        return _decoded(data)
 
     def open_pull_request(
         self, repo: str, *, branch: str, title: str, body: str, files: dict[str, str]
@@ -481,9 +512,12 @@ class GitHubClient:
                 _, current = self.rest.call(
                     "get_content", params={**where, "path": path}, query={"ref": branch}
                 )
-                put["sha"] = current["sha"]
             except NotFound:
-                pass
+                current = None
+            if isinstance(current, dict):
+                if _decoded(current) == text:
+                    continue  # already on the branch (an earlier attempt): no empty commit
+                put["sha"] = current["sha"]
             self.rest.call("put_content", params={**where, "path": path}, body=put)
         _, pull = self.rest.call(
             "create_pull",
@@ -493,19 +527,41 @@ class GitHubClient:
         return pull["html_url"]
 
 
+def _decoded(content: dict[str, Any]) -> str:
+    return base64.b64decode(content.get("content") or "").decode("utf-8")
+
+
 def _field_value(board: Board, target: BoardField, value: FieldValue) -> dict[str, Any]:
+    """The `ProjectV2FieldValue` input for `value`, or an error naming the field and board."""
+    where = f"{target.name!r} on board {board.owner}/{board.number}"
     if target.data_type == "SINGLE_SELECT":
         option = target.option(str(value))
         if option is None:
             names = ", ".join(o.name for o in target.options)
-            raise GitHubError(
-                "set_field",
-                f"{target.name!r} on board {board.owner}/{board.number} has no option "
-                f"{value!r} (options: {names})",
-            )
+            raise GitHubError("set_field", f"{where} has no option {value!r} (options: {names})")
         return {"singleSelectOptionId": option.id}
     if target.data_type == "NUMBER":
-        return {"number": float(value)}  # type: ignore[arg-type]
+        if isinstance(value, date):
+            raise GitHubError("set_field", f"{where} is a number field, not a date: {value}")
+        try:
+            return {"number": float(value)}
+        except ValueError:
+            raise GitHubError(
+                "set_field", f"{where} is a number field: {value!r} is not a number"
+            ) from None
     if target.data_type == "DATE":
-        return {"date": value.isoformat() if isinstance(value, date) else str(value)}
-    return {"text": str(value)}
+        if isinstance(value, date):
+            return {"date": value.isoformat()}
+        try:
+            return {"date": date.fromisoformat(str(value)).isoformat()}
+        except ValueError:
+            raise GitHubError(
+                "set_field", f"{where} is a date field: {value!r} is not a date (YYYY-MM-DD)"
+            ) from None
+    if target.data_type == "TEXT":
+        return {"text": value.isoformat() if isinstance(value, date) else str(value)}
+    raise GitHubError(
+        "set_field",
+        f"{where} has type {target.data_type}: boardwatch sets only single-select, number, "
+        "date and text fields",
+    )

@@ -47,6 +47,9 @@ class DryRunGateway:
     def list_comments(self, repo: str, number: int) -> list[Comment]:
         return self.inner.list_comments(repo, number)
 
+    def label_exists(self, repo: str, name: str) -> bool:
+        return self.inner.label_exists(repo, name)
+
     def get_permission(self, repo: str, login: str) -> Permission:
         return self.inner.get_permission(repo, login)
 
@@ -119,12 +122,24 @@ class DryRunGateway:
         )
 
     def ensure_label(self, repo: str, name: str, color: str, description: str = "") -> bool:
-        record_planned_write("ensure_label", {"repo": repo, "name": name, "color": color})
-        return False
+        if self.inner.label_exists(repo, name):
+            return False
+        record_planned_write(
+            "ensure_label",
+            {"repo": repo, "name": name, "color": color, "description": description},
+        )
+        return True
 
     def upsert_comment(self, repo: str, number: int, key: str, body: str | None) -> CommentResult:
+        # The same decision as the real upsert: only the bot's own comment with the marker.
         tag = marker(key)
-        existing = [c for c in self.inner.list_comments(repo, number) if tag in c.body]
+        bot = self.inner.bot_login()
+        existing = [
+            c
+            for c in self.inner.list_comments(repo, number)
+            if tag in c.body and (c.author is None or c.author == bot)
+        ]
+        found = existing[0].id if existing else None
         if body is None:
             if not existing:
                 return CommentResult(action="none")
@@ -132,13 +147,13 @@ class DryRunGateway:
         elif not existing:
             action = "created"
         elif existing[0].body.strip() == (body if tag in body else f"{tag}\n{body}").strip():
-            return CommentResult(action="none", comment_id=existing[0].id)
+            return CommentResult(action="none", comment_id=found)
         else:
             action = "updated"
         record_planned_write(
             f"comment_{action}", {"repo": repo, "number": number, "key": key, "body": body}
         )
-        return CommentResult(action=action)  # type: ignore[arg-type]
+        return CommentResult(action=action, comment_id=found)  # type: ignore[arg-type]
 
     def create_comment(self, repo: str, number: int, body: str) -> Comment:
         record_planned_write("create_comment", {"repo": repo, "number": number, "body": body})

@@ -12,11 +12,11 @@ from github import Auth, Github
 
 from service.gateway.client import GitHubClient
 from service.gateway.dry_run import DryRunGateway
-from service.gateway.errors import GitHubError
+from service.gateway.errors import GitHubError, install_log_redaction
 from service.gateway.graphql import GraphQLClient
 from service.gateway.models import HookDelivery
 from service.gateway.protocol import AppGateway, GitHubGateway
-from service.gateway.rest import RestClient
+from service.gateway.rest import RestClient, next_link
 from service.gateway.retry import RetryPolicy
 from service.settings import Settings
 
@@ -41,18 +41,15 @@ class AppClient:
 
     def list_hook_deliveries(self, since: datetime) -> list[HookDelivery]:
         found: list[HookDelivery] = []
-        cursor: str | None = None
+        # Newest first; pages follow `Link: rel="next"` (cursor-based) until one is older.
+        headers, data = self.rest.call("list_hook_deliveries", query={"per_page": 100})
         while True:
-            query: dict[str, object] = {"per_page": 100}
-            if cursor:
-                query["cursor"] = cursor
-            headers, data = self.rest.call("list_hook_deliveries", query=query)
             page = [HookDelivery.model_validate(d) for d in data]
             found += [d for d in page if d.delivered_at >= since]
-            link = next((v for k, v in headers.items() if k.lower() == "link"), "") or ""
-            if not page or page[-1].delivered_at < since or 'rel="next"' not in link:
+            following = next_link(headers)
+            if not page or page[-1].delivered_at < since or following is None:
                 return found
-            cursor = link.split("cursor=", 1)[1].split(">", 1)[0].split("&", 1)[0]
+            headers, data = self.rest.call("list_hook_deliveries", url=following)
 
     def redeliver(self, delivery_id: int) -> None:
         self.rest.call("redeliver", params={"delivery_id": delivery_id})
@@ -61,6 +58,7 @@ class AppClient:
 class GatewayFactory:
     def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self.settings = settings
+        install_log_redaction()
         self.policy = RetryPolicy(max_wait=settings.github_max_wait, sleep=sleep)
         self._gateways: dict[int | None, GitHubGateway] = {}
         self._logins: dict[int | None, str | None] = {}

@@ -12,10 +12,16 @@ import httpx
 
 from service.gateway.accounting import record_call
 from service.gateway.errors import GitHubError
-from service.gateway.retry import RetryPolicy, wait_for
+from service.gateway.retry import (
+    GRAPHQL_RATE_LIMIT_TYPES,
+    RetryPolicy,
+    graphql_limit_wait,
+    wait_for,
+)
 
 _FRAGMENT_DEF = re.compile(r"^fragment\s+(\w+)\s+on\s", re.MULTILINE)
 _SPREAD = re.compile(r"\.\.\.\s*([A-Za-z_]\w*)")
+_OPERATION_KIND = re.compile(r"^\s*(query|mutation|subscription)\b", re.MULTILINE)
 
 
 @cache
@@ -68,7 +74,7 @@ class GraphQLClient:
     def execute(self, name: str, variables: dict[str, Any]) -> dict[str, Any]:
         """Run operation `name`; its `data`, or GitHubError (also for any `errors` entry)."""
         query = operation(name)
-        write = query.lstrip().startswith("mutation") or "\nmutation " in query
+        write = is_mutation(name)
         waited, attempt = 0.0, 0
         while True:
             attempt += 1
@@ -82,18 +88,29 @@ class GraphQLClient:
                 )
             except httpx.TransportError as exc:
                 record_call("graphql", name, "error", write=write)
-                delay = wait_for(None, {}, "", attempt, base=self.policy.base)
-                next_wait = self.policy.pause(delay or 0.0, waited) if delay is not None else None
+                delay = wait_for(None, {}, "", attempt, base=self.policy.base) or 0.0
+                next_wait = self.policy.pause(delay, waited)
                 if next_wait is None:
-                    raise GitHubError(name, f"no answer from {self.url}: {exc}") from None
+                    raise GitHubError(
+                        name, f"no answer from {self.url}: {type(exc).__name__}: {exc}"
+                    ) from None
                 waited = next_wait
                 continue
             record_call("graphql", name, str(answer.status_code), write=write)
             if answer.status_code == 200:
-                body = answer.json()
-                if body.get("errors"):
-                    messages = "; ".join(e.get("message", str(e)) for e in body["errors"])
-                    raise GitHubError(name, messages, 200)
+                body = _json(name, answer)
+                errors = body.get("errors") or []
+                types = tuple(str(e.get("type")) for e in errors if e.get("type"))
+                if errors and GRAPHQL_RATE_LIMIT_TYPES.intersection(types):
+                    # The primary limit is spent: GitHub says so with HTTP 200, not 403.
+                    delay = graphql_limit_wait(answer.headers, attempt)
+                    next_wait = self.policy.pause(delay, waited)
+                    if next_wait is None:
+                        raise GitHubError(name, _messages(errors), 200, types=types)
+                    waited = next_wait
+                    continue
+                if errors:
+                    raise GitHubError(name, _messages(errors), 200, types=types)
                 return body.get("data") or {}
             delay = wait_for(
                 answer.status_code, answer.headers, answer.text, attempt, base=self.policy.base
@@ -105,6 +122,28 @@ class GraphQLClient:
 
     def close(self) -> None:
         self._http.close()
+
+
+def is_mutation(name: str) -> bool:
+    """Whether operation `name` writes (counted as a write in the call ledger)."""
+    kind = _OPERATION_KIND.search(operation(name))
+    return kind is not None and kind.group(1) == "mutation"
+
+
+def _json(name: str, answer: httpx.Response) -> dict[str, Any]:
+    try:
+        body = answer.json()
+    except ValueError:
+        raise GitHubError(
+            name, f"answer is not JSON: {answer.text[:200]!r}", answer.status_code
+        ) from None
+    if not isinstance(body, dict):
+        raise GitHubError(name, f"answer is not a JSON object: {answer.text[:200]!r}", 200)
+    return body
+
+
+def _messages(errors: list[dict[str, Any]]) -> str:
+    return "; ".join(str(e.get("message", e)) for e in errors)
 
 
 def _message(answer: httpx.Response) -> str:

@@ -77,6 +77,10 @@ class GitHubGateway(Protocol):
     ) -> None: ...
 
     # -- labels --------------------------------------------------------------------------
+    def label_exists(self, repo: str, name: str) -> bool:
+        """Whether the repository has label `name` (matched case-insensitively)."""
+        ...
+
     def ensure_label(self, repo: str, name: str, color: str, description: str = "") -> bool:
         """Create the label when missing; True when it was created."""
         ...

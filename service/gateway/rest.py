@@ -7,6 +7,7 @@ rather than its lazy objects so that each request is exactly one counted call.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import quote
@@ -67,6 +68,15 @@ def path_for(operation: str, **params: Any) -> str:
     return _PARAM.sub(fill, template)
 
 
+# Writes that create something new each time they are sent. After an answer that leaves
+# open whether GitHub did it (5xx, timeout) they are not sent again: a second comment or
+# issue would be visible to people. The delivery is retried as a whole instead, and the
+# upsert by marker then finds what the first attempt made. Rate-limit refusals are retried:
+# GitHub did nothing.
+NOT_REPEATABLE = frozenset({"create_issue", "create_comment"})
+_NO_ANSWER = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+
+
 class RestClient:
     def __init__(self, github: Github, policy: RetryPolicy) -> None:
         self._requester = github.requester
@@ -89,32 +99,38 @@ class RestClient:
         while True:
             attempt += 1
             try:
-                headers, data = self._requester.requestJsonAndCheck(
+                status, headers, output = self._requester.requestJson(
                     verb, target, parameters=query, input=body
                 )
             except GithubException as exc:
+                # Raised before the request left: fetching an App installation token failed.
                 record_call("rest", operation, str(exc.status), write=write)
-                message = _message(exc)
-                if exc.status == 404:
-                    raise NotFound(operation, message, 404) from None
-                delay = wait_for(
-                    exc.status, exc.headers or {}, message, attempt, base=self.policy.base
-                )
-                next_wait = self.policy.pause(delay, waited) if delay is not None else None
-                if next_wait is None:
-                    raise GitHubError(operation, message, exc.status) from None
-                waited = next_wait
-                continue
-            except (requests.ConnectionError, requests.Timeout) as exc:
+                raise GitHubError(
+                    operation, f"authentication: {_message(exc.data)}", exc.status
+                ) from None
+            except _NO_ANSWER as exc:
                 record_call("rest", operation, "error", write=write)
                 delay = wait_for(None, {}, "", attempt, base=self.policy.base) or 0.0
-                next_wait = self.policy.pause(delay, waited)
+                repeatable = operation not in NOT_REPEATABLE
+                next_wait = self.policy.pause(delay, waited) if repeatable else None
                 if next_wait is None:
                     raise GitHubError(operation, f"no answer: {type(exc).__name__}") from None
                 waited = next_wait
                 continue
-            record_call("rest", operation, "200", write=write)
-            return headers, data
+            record_call("rest", operation, str(status), write=write)
+            data = _parse(output)
+            if status < 400:
+                return headers, data
+            message = _message(data)
+            if status == 404:
+                raise NotFound(operation, message, 404)
+            delay = wait_for(status, headers, message, attempt, base=self.policy.base)
+            if status >= 500 and operation in NOT_REPEATABLE:
+                delay = None
+            next_wait = self.policy.pause(delay, waited) if delay is not None else None
+            if next_wait is None:
+                raise GitHubError(operation, message, status)
+            waited = next_wait
 
     def pages(
         self, operation: str, *, params: dict[str, Any], query: dict[str, Any] | None = None
@@ -126,15 +142,40 @@ class RestClient:
         )
         while True:
             found.extend(data)
-            link = next((v for k, v in headers.items() if k.lower() == "link"), "")
-            match = _NEXT.search(link or "")
-            if match is None:
+            following = next_link(headers)
+            if following is None:
                 return found
-            headers, data = self.call(operation, url=match.group(1))
+            headers, data = self.call(operation, url=following)
 
 
-def _message(exc: GithubException) -> str:
-    data = exc.data
+def next_link(headers: dict[str, Any]) -> str | None:
+    """The URL of the next page from a `Link` header, None on the last page."""
+    link = next((str(v) for k, v in headers.items() if k.lower() == "link"), "")
+    match = _NEXT.search(link)
+    return match.group(1) if match else None
+
+
+def _parse(output: str) -> Any:
+    if not output:
+        return None
+    try:
+        return json.loads(output)
+    except ValueError:
+        return output[:300]  # an HTML error page from a proxy: keep its start as the message
+
+
+def _message(data: Any) -> str:
     if isinstance(data, dict):
-        return str(data.get("message") or data)
-    return str(data or exc.__class__.__name__)
+        text = str(data.get("message") or data)
+        errors = data.get("errors")
+        if isinstance(errors, list) and errors:
+            # 422 answers say what was invalid in `errors`, not in `message`.
+            details = "; ".join(
+                str(e.get("message") or f"{e.get('field')} {e.get('code')}")
+                if isinstance(e, dict)
+                else str(e)
+                for e in errors
+            )
+            text = f"{text} ({details})"
+        return text
+    return str(data or "no message")

@@ -75,3 +75,9 @@ def sqlite_store(tmp_path) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """An empty PostgreSQL schema for tests that run their own processes against it."""
+    yield from pg_schema_url()
