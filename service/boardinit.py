@@ -62,8 +62,19 @@ def wanted_fields(ruleset: Ruleset) -> dict[str, FieldType]:
     }
 
 
-def plan_init(ruleset: Ruleset, has_label: Callable[[str], bool], board: Board | None) -> InitPlan:
-    """What `init` would do. `has_label(name)` says whether the repository has a label."""
+def plan_init(
+    ruleset: Ruleset,
+    has_label: Callable[[str], bool],
+    board: Board | None,
+    *,
+    status_in_use: bool = False,
+) -> InitPlan:
+    """What `init` would do. `has_label(name)` says whether the repository has a label.
+
+    `status_in_use`: some item of the board has a Status. GitHub's API can only replace a
+    single-select field's whole option list, and a replaced list may leave those items with
+    no Status; missing options are then left to a person, who adds them in the board's UI.
+    """
     plan = InitPlan()
     for name, spec in {**ruleset.owned_labels, **ruleset.labels}.items():
         if has_label(name):
@@ -93,10 +104,31 @@ def plan_init(ruleset: Ruleset, has_label: Callable[[str], bool], board: Board |
             if name == status_name:
                 have = [o.name for o in found.options]
                 missing = [o for o in ruleset.board.status_options if found.option(o) is None]
-                if missing:
+                if missing and status_in_use:
+                    plan.manual.append(
+                        f"Add the {found.name} option(s) {', '.join(missing)} on the board "
+                        f"({found.name} column ⋯ → Edit field). boardwatch does not: GitHub's "
+                        "API replaces all options at once, which may clear the "
+                        f"{found.name} of the items that have one."
+                    )
+                elif missing:
                     plan.status_options_missing = missing
                     plan.status_options_after = have + missing
     return plan
+
+
+def status_values_exist(gateway: GitHubGateway, ruleset: Ruleset, board: Board) -> bool:
+    """Whether an item of the board has a Status; read only when Status options are missing.
+
+    Items are read a page (100) at a time and the reading stops at the first Status found.
+    """
+    found = board.field(ruleset.board.status_field)
+    if found is None or all(found.option(o) for o in ruleset.board.status_options):
+        return False
+    name = found.name.casefold()
+    return any(
+        any(key.casefold() == name for key in item.fields) for item in gateway.list_items(board)
+    )
 
 
 def apply_init(

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from service import logs
-from service.boardinit import apply_init, plan_init
+from service.boardinit import apply_init, plan_init, status_values_exist
 from service.cli.server import fail, load_settings, starting
 from service.services import Services
 
@@ -32,7 +32,10 @@ def init(
     gateway = services.gateways.for_installation(None)
     ruleset = services.rules.ruleset
     board = gateway.get_board(settings.project) if settings.project else None
-    plan = plan_init(ruleset, lambda name: gateway.label_exists(repo, name), board)
+    in_use = board is not None and status_values_exist(gateway, ruleset, board)
+    plan = plan_init(
+        ruleset, lambda name: gateway.label_exists(repo, name), board, status_in_use=in_use
+    )
 
     typer.echo(f"Tracker {repo}: {len(plan.labels_present)} labels in place.")
     for label in plan.labels_to_create:
@@ -53,11 +56,19 @@ def init(
     else:
         typer.echo("Nothing to change: the tracker and the board are ready.")
     if issue_forms:
+        folder = Path(settings.rules_dir) / FORMS_FOLDER
         forms = {
             f".github/ISSUE_TEMPLATE/{path.name}": path.read_text(encoding="utf-8")
-            for path in sorted((Path(settings.rules_dir) / FORMS_FOLDER).glob("*.yml"))
+            for path in sorted(folder.glob("*.yml"))
         }
-        if dry_run:
+        if not forms:
+            raise fail(f"--issue-forms: no *.yml issue forms in {folder}")
+        # Only what the default branch lacks: after the pull request is merged, a second run
+        # proposes nothing (GitHub refuses a pull request without changes).
+        forms = {path: text for path, text in forms.items() if gateway.get_file(repo, path) != text}
+        if not forms:
+            typer.echo("Issue forms: already in .github/ISSUE_TEMPLATE/, nothing to propose.")
+        elif dry_run:
             typer.echo(f"Dry run: would open a pull request adding {', '.join(forms)}")
         else:
             url = gateway.open_pull_request(

@@ -30,19 +30,22 @@ class _States:
     """One-time `state` values that tie GitHub's redirect to a setup started here (CSRF)."""
 
     def __init__(self) -> None:
-        self._issued: dict[str, float] = {}
+        self._issued: dict[str, tuple[float, bool]] = {}
         self._lock = threading.Lock()
 
-    def issue(self) -> str:
+    def issue(self, *, admin: bool) -> str:
         value = secrets.token_urlsafe(24)
         with self._lock:
-            self._issued[value] = time.monotonic()
+            self._issued[value] = (time.monotonic(), admin)
         return value
 
-    def take(self, value: str) -> bool:
+    def take(self, value: str) -> bool | None:
+        """None when `value` was not issued here (or expired); else whether the admin asked."""
         with self._lock:
             issued = self._issued.pop(value, None)
-        return issued is not None and time.monotonic() - issued < STATE_TTL
+        if issued is None or time.monotonic() - issued[0] >= STATE_TTL:
+            return None
+        return issued[1]
 
 
 STATES = _States()
@@ -53,15 +56,34 @@ def _page(step: str, status: int = 200, **values: object) -> HTMLResponse:
     return HTMLResponse(html, status_code=status)
 
 
-def _allowed(request: Request, admin_token: str | None) -> Settings:
-    """The setup exists while no App is configured, or for the admin (token in the URL)."""
+def _configured(settings: Settings) -> bool:
+    # A finished setup closes the page at once, not only after the restart that loads the
+    # credentials: otherwise a second visitor could replace the stored App with their own.
+    return settings.uses_app or _stored_app(settings)
+
+
+def _allowed(request: Request, admin_token: str | None) -> tuple[Settings, bool]:
+    """The settings, and whether the admin token was given (it is needed once an App exists).
+
+    The setup exists while no App is configured, or for the admin (token in the URL).
+    """
     settings: Settings = request.app.state.settings
-    if not settings.uses_app:
-        return settings
     expected = settings.admin_token.get_secret_value() if settings.admin_token else None
-    if expected and admin_token and secrets.compare_digest(admin_token, expected):
-        return settings
+    admin = bool(expected and admin_token and secrets.compare_digest(admin_token, expected))
+    if admin or not _configured(settings):
+        return settings, admin
     raise HTTPException(404, "Not Found")
+
+
+def _stored_app(settings: Settings) -> bool:
+    """Whether the secrets file already holds an App (a setup finished since the start)."""
+    try:
+        stored = json.loads(settings.secrets_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True  # unreadable: closed, rather than open to whoever comes first
+    return isinstance(stored, dict) and stored.get("GITHUB_APP_ID") is not None
 
 
 AdminToken = Annotated[str | None, Query(alias="admin_token")]
@@ -69,9 +91,14 @@ AdminToken = Annotated[str | None, Query(alias="admin_token")]
 
 @router.get("", response_class=HTMLResponse)
 async def start(request: Request, admin_token: AdminToken = None) -> HTMLResponse:
-    _allowed(request, admin_token)
+    _, admin = _allowed(request, admin_token)
     service_url = str(request.base_url).rstrip("/")
-    return _page("start", service_url=service_url, events=manifest(service_url)["default_events"])
+    return _page(
+        "start",
+        service_url=service_url,
+        events=manifest(service_url)["default_events"],
+        admin_token=admin_token if admin else None,
+    )
 
 
 @router.post("", response_class=HTMLResponse)
@@ -82,10 +109,10 @@ async def to_github(
     organization: Annotated[str, Form()] = "",
     admin_token: AdminToken = None,
 ) -> HTMLResponse:
-    settings = _allowed(request, admin_token)
+    settings, admin = _allowed(request, admin_token)
     if not service_url.startswith(("https://", "http://")):
         return _page("error", 400, message=f"{service_url!r} is not an http(s) address")
-    state = STATES.issue()
+    state = STATES.issue(admin=admin)
     github = new_app_url(web_url(settings.github_api_url), organization.strip() or None)
     document = manifest(service_url, name.strip() or "boardwatch")
     return _page(
@@ -98,16 +125,24 @@ async def to_github(
 
 
 @router.get("/callback", response_class=HTMLResponse)
-async def callback(
-    request: Request, code: str = "", state: str = "", admin_token: AdminToken = None
-) -> HTMLResponse:
-    settings = _allowed(request, admin_token)
-    if not code or not STATES.take(state):
+async def callback(request: Request, code: str = "", state: str = "") -> HTMLResponse:
+    # GitHub's redirect carries no admin token: the one-time state says who started the
+    # setup, and whether that was the admin (who may replace a configured App).
+    settings: Settings = request.app.state.settings
+    by_admin = STATES.take(state) if code else None
+    if by_admin is None:
         return _page(
             "error",
             400,
             message="This link did not come from a setup started here (or it expired). "
             "Start again from this page.",
+        )
+    if not by_admin and _configured(settings):
+        return _page(
+            "error",
+            409,
+            message="An App is already configured (another setup finished first). To replace "
+            "it, start again with the admin token: /setup?admin_token=…",
         )
     rest = RestClient(
         Github(base_url=settings.github_api_url, retry=None),
