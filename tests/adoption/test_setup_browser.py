@@ -69,3 +69,26 @@ def test_the_setup_page_creates_the_app_and_stores_its_credentials(
     stored = json.loads(secrets_file.read_text())
     assert stored["GITHUB_APP_ID"] == fake_github.app.id
     assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600
+
+
+def test_the_digest_renders_as_github_flavoured_markdown(browser, tmp_path: Path) -> None:
+    """The golden weekly digest, rendered (tables enabled as on GitHub) in Chromium."""
+    from markdown_it import MarkdownIt
+
+    golden = Path(__file__).resolve().parents[1] / "reports" / "golden" / "week.md"
+    html = MarkdownIt("commonmark").enable("table").render(golden.read_text(encoding="utf-8"))
+    page_file = tmp_path / "digest.html"
+    page_file.write_text(
+        "<!doctype html><meta charset=utf-8><title>digest</title>"
+        "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:52rem;margin:1.5rem auto}"
+        "table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:.2rem .6rem}"
+        "pre{background:#f6f8fa;padding:.6rem}</style>" + html,
+        encoding="utf-8",
+    )
+    shots = DOCS_SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+    page = browser.new_page(viewport={"width": 1000, "height": 1400})
+    page.goto(page_file.as_uri())
+    assert page.locator("h1").inner_text().startswith("Weekly digest · 2026-W48")
+    assert page.locator("table").count() >= 2  # who did what, and the KPIs
+    assert page.locator("h2", has_text="Upcoming deadlines").count() == 1
+    page.screenshot(path=str(shots / "digest.png"), full_page=False)
