@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["intake", "digest"]
+BENCHES = ["intake", "digest", "scale"]
 
 
 def run(argv: list[str]) -> None:

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("BOARDWATCH_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free TCP ports on loopback."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -38,9 +52,15 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str
+    pid: int
+
+
 @contextmanager
-def serve_process(env: dict[str, str], port: int) -> Iterator[str]:
-    """`boardwatch serve` in its own process; yields its base URL once it answers."""
+def serve_process(env: dict[str, str], port: int) -> Iterator[Served]:
+    """`boardwatch serve` in its own process; yields its URL and pid once it answers."""
     full = {**os.environ, **env, "BOARDWATCH_LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
@@ -62,7 +82,7 @@ def serve_process(env: dict[str, str], port: int) -> Iterator[str]:
                 err = process.stderr.read().decode() if process.stderr else ""
                 raise RuntimeError(f"boardwatch serve did not start:\n{err}")
             time.sleep(0.1)
-        yield base
+        yield Served(base, process.pid)
     finally:
         process.terminate()
         try:
