@@ -51,8 +51,14 @@ def describe(query: str, given: str | None) -> tuple[str, bool]:
     return given or "invalid", False
 
 
+class NotFound(GraphQLError):
+    """GitHub's NOT_FOUND error: the answer keeps `data` with null where the error happened."""
+
+    kind = "NOT_FOUND"
+
+
 def _unknown(node_id: str) -> GraphQLError:
-    return GraphQLError(f"Could not resolve to a node with the global id of '{node_id}'")
+    return NotFound(f"Could not resolve to a node with the global id of '{node_id}'")
 
 
 def _page(first: int | None, connection: str) -> int:
@@ -89,7 +95,6 @@ class Resolver:
             "closedAt": iso(issue.closed_at),
             "authorAssociation": issue.author_association,
             "author": {"__typename": "User", "login": issue.author},
-            "repository": {"nameWithOwner": issue.repo},
             "labels": lambda info, first=None, **_: {
                 "nodes": [{"name": n} for n in issue.labels[: _page(first, "labels")]]
             },
@@ -97,6 +102,7 @@ class Resolver:
                 "nodes": [{"login": n} for n in issue.assignees[: _page(first, "assignees")]]
             },
             "comments": lambda info, **_: {"totalCount": len(issue.comments)},
+            "repository": {"nameWithOwner": issue.repo, "name": issue.repo.split("/")[1]},
             "projectItems": lambda info, first=None, includeArchived=True, **_: {
                 "nodes": [
                     self.item(board, item)
@@ -108,15 +114,32 @@ class Resolver:
         }
 
     def field(self, board_field: BoardField) -> dict[str, Any]:
-        single = board_field.data_type == "SINGLE_SELECT"
+        typename = {
+            "SINGLE_SELECT": "ProjectV2SingleSelectField",
+            "ITERATION": "ProjectV2IterationField",
+        }.get(board_field.data_type, "ProjectV2Field")
         return {
-            "__typename": "ProjectV2SingleSelectField" if single else "ProjectV2Field",
+            "__typename": typename,
             "id": board_field.id,
             "name": board_field.name,
             "dataType": board_field.data_type,
             "options": lambda info, **_: [
-                {"id": o.id, "name": o.name, "nameHTML": o.name} for o in board_field.options
+                {
+                    "id": o.id,
+                    "name": o.name,
+                    "nameHTML": o.name,
+                    "color": o.color,
+                    "description": o.description,
+                    "descriptionHTML": o.description,
+                }
+                for o in board_field.options
             ],
+            "configuration": {
+                "duration": 14,
+                "startDay": 1,
+                "iterations": [],
+                "completedIterations": [],
+            },
         }
 
     def value(self, board_field: BoardField, raw: Any) -> dict[str, Any] | None:
@@ -190,6 +213,7 @@ class Resolver:
 
     # -- root ----------------------------------------------------------------------------
     def _board(self, owner: str, number: int, org: bool) -> dict[str, Any] | None:
+        """The board as GraphQL data, None when `owner` has no board `number`."""
         found = next(
             (
                 b
@@ -202,13 +226,47 @@ class Resolver:
 
     def organization(self, info: Any, login: str) -> dict[str, Any]:
         if login not in self.fake.organizations:
-            raise GraphQLError(f"Could not resolve to an Organization with the login of '{login}'.")
-        return {"projectV2": lambda info, number: self._board(login, number, True)}
+            raise NotFound(f"Could not resolve to an Organization with the login of '{login}'.")
+        return {"__typename": "Organization", "login": login, "projectV2": self._owned(login, True)}
 
     def user(self, info: Any, login: str) -> dict[str, Any]:
         if login in self.fake.organizations:
-            raise GraphQLError(f"Could not resolve to a User with the login of '{login}'.")
-        return {"projectV2": lambda info, number: self._board(login, number, False)}
+            raise NotFound(f"Could not resolve to a User with the login of '{login}'.")
+        return {"__typename": "User", "login": login, "projectV2": self._owned(login, False)}
+
+    def _owned(self, login: str, org: bool) -> Any:
+        def project(info: Any, number: int) -> dict[str, Any]:
+            found = self._board(login, number, org)
+            if found is None:
+                raise NotFound(f"Could not resolve to a ProjectV2 with the number {number}.")
+            return found
+
+        return project
+
+    def viewer(self, info: Any) -> dict[str, Any]:
+        login = info.context["login"]
+        return {"__typename": "User", "login": login, "projectV2": self._owned(login, False)}
+
+    def repository(self, info: Any, owner: str, name: str, **_: Any) -> dict[str, Any]:
+        repo = self.fake.repos.get(f"{owner}/{name}")
+        if repo is None:
+            raise NotFound(f"Could not resolve to a Repository with the name '{owner}/{name}'.")
+
+        def issue(info: Any, number: int) -> dict[str, Any]:
+            found = repo.issues.get(number)
+            if found is None:
+                raise NotFound(
+                    f"Could not resolve to an issue or pull request with the number of {number}."
+                )
+            return self.issue(found)
+
+        return {
+            "__typename": "Repository",
+            "id": repo.node_id,
+            "name": name,
+            "nameWithOwner": repo.full_name,
+            "issue": issue,
+        }
 
     def node(self, info: Any, id: str) -> dict[str, Any] | None:
         for board in self.fake.boards:
@@ -269,6 +327,12 @@ class Resolver:
         item.updated_at = self.fake.clock()
         return {"projectV2Item": self.item(board, item)}
 
+    def delete_item(self, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+        board = self._find_board(input["projectId"])
+        item = self._find_item(board, input["itemId"])
+        board.items.remove(item)
+        return {"deletedItemId": item.id}
+
     def clear_value(self, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         board = self._find_board(input["projectId"])
         item = self._find_item(board, input["itemId"])
@@ -281,7 +345,12 @@ class Resolver:
         if board.field_named(input["name"]) is not None:
             raise GraphQLError(f"Name has already been taken: {input['name']}")
         options = [
-            Option(id=f"opt_{next_id()}", name=o["name"])
+            Option(
+                id=f"opt_{next_id()}",
+                name=o["name"],
+                color=o.get("color") or "GRAY",
+                description=o.get("description") or "",
+            )
             for o in input.get("singleSelectOptions") or []
         ]
         created = BoardField(
@@ -297,35 +366,65 @@ class Resolver:
                 continue
             if input.get("name"):
                 board_field.name = input["name"]
-            if input.get("singleSelectOptions") is not None:
-                by_name = {o.name.casefold(): o for o in board_field.options}
+            if input.get("singleSelectOptions"):
+                # Like GitHub: the options are replaced by new ones with new ids (the input
+                # has no id), so every item's value of this field is lost.
                 board_field.options = [
-                    by_name.get(o["name"].casefold())
-                    or Option(id=f"opt_{next_id()}", name=o["name"])
+                    Option(
+                        id=f"opt_{next_id()}",
+                        name=o["name"],
+                        color=o.get("color") or "GRAY",
+                        description=o.get("description") or "",
+                    )
                     for o in input["singleSelectOptions"]
                 ]
+                for item in board.items:
+                    item.values.pop(board_field.id, None)
             return {"projectV2Field": self.field(board_field)}
         raise GraphQLError(
             f"Could not resolve to a node with the global id of '{input['fieldId']}'"
         )
 
 
-def execute(fake: FakeGitHub, query: str, variables: dict[str, Any] | None) -> dict[str, Any]:
+def execute(
+    fake: FakeGitHub, query: str, variables: dict[str, Any] | None, login: str = "ghost"
+) -> dict[str, Any]:
+    """Run `query` as `login`; the answer is GitHub's: `data`, and `errors` when any."""
     resolver = Resolver(fake)
     root = {
         "organization": resolver.organization,
         "user": resolver.user,
+        "viewer": resolver.viewer,
+        "repository": resolver.repository,
         "node": resolver.node,
+        "deleteProjectV2Item": resolver.delete_item,
         "addProjectV2ItemById": resolver.add_item,
         "updateProjectV2ItemFieldValue": resolver.set_value,
         "clearProjectV2ItemFieldValue": resolver.clear_value,
         "createProjectV2Field": resolver.create_field,
         "updateProjectV2Field": resolver.update_field,
     }
-    result = graphql_sync(schema(), query, root_value=root, variable_values=variables)
-    answer: dict[str, Any] = {"data": result.data}
+    result = graphql_sync(
+        schema(),
+        query,
+        root_value=root,
+        variable_values=variables,
+        context_value={"login": login},
+    )
+    # A query that does not validate has no `data` at all, as on GitHub.
+    answer: dict[str, Any] = {} if result.data is None and result.errors else {"data": result.data}
     if result.errors:
-        answer["errors"] = [
-            {"message": e.message, "path": e.path, "type": "FAKE_GITHUB"} for e in result.errors
-        ]
+        answer["errors"] = [_error_json(e) for e in result.errors]
     return answer
+
+
+def _error_json(error: GraphQLError) -> dict[str, Any]:
+    shaped: dict[str, Any] = {"message": error.message}
+    original = error.original_error
+    if isinstance(original, NotFound):
+        shaped["type"] = original.kind
+    if error.path is not None:
+        shaped["path"] = error.path
+    if error.locations:
+        shaped["locations"] = [{"line": p.line, "column": p.column} for p in error.locations]
+    return shaped

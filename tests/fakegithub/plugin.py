@@ -1,4 +1,4 @@
-"""pytest fixtures: `fake_github` (a running fake per test) and `tracker` (repo + board)."""
+"""pytest fixtures: `fake_github` (a fresh running fake per test), `github_settings`, `tracker`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ def fake_github() -> Iterator[FakeGitHub]:
     fake = FakeGitHub()
     with fake.running():
         yield fake
+
+
+@pytest.fixture
+def github_settings(fake_github: FakeGitHub) -> dict[str, str]:
+    """Environment values that point boardwatch at the fake: API and GraphQL URLs, a token."""
+    return fake_github.env()
 
 
 @dataclass

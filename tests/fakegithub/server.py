@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.fakegithub import graphql
+from tests.fakegithub.shapes import Shapes
 from tests.fakegithub.state import (
     BUILT_IN_FIELDS,
     DEFAULT_FIELDS,
@@ -36,6 +38,7 @@ from tests.fakegithub.state import (
     HookAttempt,
     Issue,
     Item,
+    ItemView,
     Label,
     Option,
     Repo,
@@ -70,16 +73,50 @@ class Fault:
     graphql_errors: bool = False
 
 
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(
-        {"message": message, "documentation_url": "https://docs.github.com/rest"},
-        status_code=status,
-        headers=headers,
-    )
+DOCS = "https://docs.github.com/rest"
+
+
+def blob_sha(text: str) -> str:
+    """Git's blob id of `text`, as GitHub answers it in `sha`."""
+    data = text.encode()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _error(
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> JSONResponse:
+    """An error answer shaped like GitHub's: message, documentation_url, and 422 details."""
+    body: dict[str, Any] = {"message": message, "documentation_url": DOCS}
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _invalid(resource: str, field_name: str, code: str, message: str = "") -> JSONResponse:
+    detail = {"resource": resource, "field": field_name, "code": code}
+    if message:
+        detail["message"] = message
+    return _error(422, "Validation Failed", errors=[detail])
 
 
 class FakeGitHub:
+    """A GitHub with state you set up and read back, served over HTTP while `running()`.
+
+    Also `start()`/`stop()`, or `with FakeGitHub() as gh:`; `reset()` forgets all state.
+    """
+
     def __init__(self, *, latency_ms: float = 0.0) -> None:
+        self.latency_ms = latency_ms
+        self.lock = threading.RLock()
+        self.base_url = ""
+        self.web_url = "https://github.example"
+        self._stack: ExitStack | None = None
+        self._fresh()
+
+    def _fresh(self) -> None:
         self.repos: dict[str, Repo] = {}
         self.boards: list[Board] = []
         self.organizations: set[str] = set()
@@ -89,14 +126,14 @@ class FakeGitHub:
         self.received_manifests: list[dict[str, Any]] = []
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
-        self.latency_ms = latency_ms
-        self.lock = threading.RLock()
-        self.base_url = ""
-        self.web_url = "https://github.example"
         self.default_login = "boardwatch-bot"
         self.users[TOKEN] = self.default_login
-        self._server: Any = None
         self.clock: Callable[[], datetime] = now
+
+    def reset(self) -> None:
+        """Forget every repository, board, App, call and fault; the server keeps running."""
+        with self.lock:
+            self._fresh()
 
     # -- lifecycle ------------------------------------------------------------------------
     @contextmanager
@@ -105,9 +142,33 @@ class FakeGitHub:
             self.base_url = base
             yield self
 
+    def start(self) -> FakeGitHub:
+        """Serve on a free loopback port until `stop()`; `base_url` is set on return."""
+        if self._stack is None:
+            stack = ExitStack()
+            stack.enter_context(self.running())
+            self._stack = stack
+        return self
+
+    def stop(self) -> None:
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None
+            self.base_url = ""
+
+    def __enter__(self) -> FakeGitHub:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     @property
     def graphql_url(self) -> str:
         return self.base_url + "/graphql"
+
+    @property
+    def shapes(self) -> Shapes:
+        return Shapes(self.base_url, self.web_url, frozenset(self.organizations))
 
     def env(self, **extra: str) -> dict[str, str]:
         """Settings that point boardwatch at this fake with a token."""
@@ -288,9 +349,20 @@ class FakeGitHub:
     def item_values(self, board: Board, issue: Issue) -> dict[str, Any] | None:
         """The issue's field values on `board` by field name; None when not on the board."""
         item = board.item_of(issue)
-        if item is None:
-            return None
-        return {f.name: board.value(item, f.name) for f in board.fields if f.id in item.values}
+        return None if item is None else board.values_of(item)
+
+    def item_of(self, board: Board, issue: Issue) -> ItemView | None:
+        """The issue's item on `board` with values by field name; None when not on it."""
+        with self.lock:
+            item = board.item_of(issue)
+            if item is None:
+                return None
+            return ItemView(item.id, item.archived, board.values_of(item))
+
+    def comments(self, repo: str | Repo, number: int) -> list[Comment]:
+        """The comments of issue `number`, oldest first."""
+        name = repo.full_name if isinstance(repo, Repo) else repo
+        return list(self.repos[name].issues[number].comments)
 
     def bot_comments(self, issue: Issue) -> list[Comment]:
         return [c for c in issue.comments if c.author == self.bot_login]
@@ -309,6 +381,10 @@ class FakeGitHub:
     def writes_since(self, mark: int = 0) -> list[Call]:
         return [c for c in self.calls[mark:] if c.write]
 
+    def writes(self) -> list[Call]:
+        """Every write request so far (REST non-GET, GraphQL mutations)."""
+        return self.writes_since(0)
+
     def graphql_calls(self, mark: int = 0, operation: str | None = None) -> list[Call]:
         return [
             c
@@ -318,57 +394,16 @@ class FakeGitHub:
 
     # -- webhook payloads, shaped like GitHub's -------------------------------------------
     def repository_json(self, repo: Repo) -> dict[str, Any]:
-        owner = repo.full_name.split("/")[0]
-        return {
-            "id": next_id(),
-            "node_id": repo.node_id,
-            "name": repo.full_name.split("/")[1],
-            "full_name": repo.full_name,
-            "private": True,
-            "owner": {"login": owner, "type": "Organization"},
-            "default_branch": repo.default_branch,
-            "html_url": f"{self.web_url}/{repo.full_name}",
-        }
+        return self.shapes.repository(repo)
 
     def issue_json(self, issue: Issue) -> dict[str, Any]:
-        repo = self.repos[issue.repo]
-        return {
-            "id": next_id(),
-            "node_id": issue.node_id,
-            "number": issue.number,
-            "title": issue.title,
-            "body": issue.body or None,
-            "state": issue.state,
-            "state_reason": issue.state_reason,
-            "locked": False,
-            "user": {"login": issue.author, "type": "User"},
-            "labels": [self._label_json(repo, n) for n in issue.labels],
-            "assignee": {"login": issue.assignees[0]} if issue.assignees else None,
-            "assignees": [{"login": a, "type": "User"} for a in issue.assignees],
-            "comments": len(issue.comments),
-            "author_association": issue.author_association,
-            "created_at": iso(issue.created_at),
-            "updated_at": iso(issue.updated_at),
-            "closed_at": iso(issue.closed_at),
-            "html_url": f"{self.web_url}/{issue.repo}/issues/{issue.number}",
-            "url": f"{self.base_url}/repos/{issue.repo}/issues/{issue.number}",
-        }
+        return self.shapes.issue(self.repos[issue.repo], issue)
 
     def comment_json(self, issue: Issue, comment: Comment) -> dict[str, Any]:
-        return {
-            "id": comment.id,
-            "node_id": comment.node_id,
-            "body": comment.body,
-            "user": {
-                "login": comment.author,
-                "type": "Bot" if "[bot]" in comment.author else "User",
-            },
-            "created_at": iso(comment.created_at),
-            "updated_at": iso(comment.updated_at),
-            "html_url": f"{self.web_url}/{issue.repo}/issues/{issue.number}"
-            f"#issuecomment-{comment.id}",
-            "author_association": "MEMBER",
-        }
+        return self.shapes.comment(issue, comment)
+
+    def _label_json(self, repo: Repo, name: str) -> dict[str, Any]:
+        return self.shapes.label(repo, name)
 
     def webhook(
         self,
@@ -378,41 +413,54 @@ class FakeGitHub:
         issue: Issue | None = None,
         comment: Comment | None = None,
         item: tuple[Board, Item] | None = None,
+        label: str | None = None,
         sender: str = "alice",
         installation: int | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
-        """A webhook payload built from the current state, as GitHub would send it."""
-        payload: dict[str, Any] = {"sender": {"login": sender, "type": "User"}}
-        if action is not None:
-            payload["action"] = action
-        if installation is not None:
-            payload["installation"] = {"id": installation, "node_id": f"MDIz{installation}"}
-        if issue is not None:
-            payload["issue"] = self.issue_json(issue)
-            payload["repository"] = self.repository_json(self.repos[issue.repo])
-        if comment is not None and issue is not None:
-            payload["comment"] = self.comment_json(issue, comment)
-        if item is not None:
-            board, board_item = item
-            payload["projects_v2_item"] = {
-                "id": next_id(),
-                "node_id": board_item.id,
-                "project_node_id": board.id,
-                "content_node_id": board_item.issue.node_id,
-                "content_type": "Issue",
-                "creator": {"login": sender},
-                "created_at": iso(board_item.created_at),
-                "updated_at": iso(board_item.updated_at),
-                "archived_at": None,
-            }
-            payload["organization"] = {"login": board.owner}
-        payload.update(extra)
-        return payload
+        """A webhook payload built from the current state, as GitHub would send it.
 
-    def _label_json(self, repo: Repo, name: str) -> dict[str, Any]:
-        label = repo.labels.get(name.casefold()) or Label(name)
-        return {"name": label.name, "color": label.color, "description": label.description}
+        `label` names the label of a `labeled`/`unlabeled` event; `extra` keys (`changes`,
+        `assignee`, ...) are added as given. Keys follow GitHub's order: action first.
+        """
+        with self.lock:
+            shapes = self.shapes
+            payload: dict[str, Any] = {}
+            if action is not None:
+                payload["action"] = action
+            owner = None
+            if issue is not None:
+                repo = self.repos[issue.repo]
+                payload["issue"] = shapes.issue(repo, issue)
+                if comment is not None:
+                    payload["comment"] = shapes.comment(issue, comment)
+                if label is not None:
+                    payload["label"] = shapes.label(repo, label)
+                payload["repository"] = shapes.repository(repo)
+                owner = issue.repo.split("/")[0]
+            if item is not None:
+                board, board_item = item
+                payload["projects_v2_item"] = {
+                    "id": int(board_item.id.rsplit("_", 1)[-1]),
+                    "node_id": board_item.id,
+                    "project_node_id": board.id,
+                    "content_node_id": board_item.issue.node_id,
+                    "content_type": "Issue",
+                    "creator": shapes.user(sender),
+                    "created_at": iso(board_item.created_at),
+                    "updated_at": iso(board_item.updated_at),
+                    "archived_at": iso(board_item.updated_at) if board_item.archived else None,
+                }
+                owner = board.owner
+            payload.update(extra)
+            if owner is not None and owner in self.organizations:
+                payload["organization"] = shapes.organization(owner)
+            payload["sender"] = shapes.user(sender)
+            if installation is not None:
+                payload["installation"] = {"id": installation, "node_id": f"MDIz{installation}"}
+            return payload
+
+    webhook_payload = webhook
 
     # -- HTTP -----------------------------------------------------------------------------
     def asgi(self) -> Starlette:
@@ -420,6 +468,7 @@ class FakeGitHub:
             Route("/graphql", self._graphql, methods=["POST"]),
             Route("/user", self._get_user, methods=["GET"]),
             Route("/app", self._get_app, methods=["GET"]),
+            Route("/app/installations", self._installations, methods=["GET"]),
             Route("/app/installations/{id:int}/access_tokens", self._token, methods=["POST"]),
             Route("/app/hook/deliveries", self._hook_deliveries, methods=["GET"]),
             Route("/app/hook/deliveries/{id:int}/attempts", self._redeliver, methods=["POST"]),
@@ -432,7 +481,7 @@ class FakeGitHub:
             Route(
                 "/repos/{owner}/{name}/issues/comments/{id:int}",
                 self._comment,
-                methods=["PATCH", "DELETE"],
+                methods=["GET", "PATCH", "DELETE"],
             ),
             Route(
                 "/repos/{owner}/{name}/issues/comments/{id:int}/reactions",
@@ -445,7 +494,12 @@ class FakeGitHub:
             Route(
                 "/repos/{owner}/{name}/issues/{number:int}/labels",
                 self._add_labels,
-                methods=["POST"],
+                methods=["GET", "POST", "PUT", "DELETE"],
+            ),
+            Route(
+                "/repos/{owner}/{name}/issues/{number:int}/assignees",
+                self._assignees,
+                methods=["POST", "DELETE"],
             ),
             Route(
                 "/repos/{owner}/{name}/issues/{number:int}/labels/{label:path}",
@@ -457,7 +511,7 @@ class FakeGitHub:
                 self._comments,
                 methods=["GET", "POST"],
             ),
-            Route("/repos/{owner}/{name}/labels", self._create_label, methods=["POST"]),
+            Route("/repos/{owner}/{name}/labels", self._create_label, methods=["GET", "POST"]),
             Route("/repos/{owner}/{name}/labels/{label:path}", self._get_label, methods=["GET"]),
             Route(
                 "/repos/{owner}/{name}/collaborators/{login}/permission",
@@ -472,6 +526,7 @@ class FakeGitHub:
             Route("/repos/{owner}/{name}/git/ref/{ref:path}", self._get_ref, methods=["GET"]),
             Route("/repos/{owner}/{name}/git/refs", self._create_ref, methods=["POST"]),
             Route("/repos/{owner}/{name}/pulls", self._pulls, methods=["GET", "POST"]),
+            Route("/repos/{owner}/{name}/pulls/{number:int}", self._pull, methods=["GET"]),
         ]
         app = Starlette(routes=routes)
         fake = self
@@ -515,12 +570,7 @@ class FakeGitHub:
         async def capture_send(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
-                headers = list(message.get("headers", []))
-                headers += [
-                    (b"x-ratelimit-limit", b"5000"),
-                    (b"x-ratelimit-remaining", b"4999"),
-                    (b"x-ratelimit-reset", str(int(time.time()) + 3600).encode()),
-                ]
+                headers = list(message.get("headers", [])) + self._rate_headers(path)
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -541,6 +591,17 @@ class FakeGitHub:
                 return
         await app(scope, replay_receive, capture_send)
         self.calls.append(Call(method, sent_path, operation, write, status_holder.get("status", 0)))
+
+    def _rate_headers(self, path: str) -> list[tuple[bytes, bytes]]:
+        """GitHub's budget headers; every request so far counts against 5,000 an hour."""
+        used = sum(1 for c in self.calls if (c.path == "/graphql") == (path == "/graphql")) + 1
+        return [
+            (b"x-ratelimit-limit", b"5000"),
+            (b"x-ratelimit-remaining", str(max(0, 5000 - used)).encode()),
+            (b"x-ratelimit-used", str(used).encode()),
+            (b"x-ratelimit-reset", str(int(time.time()) + 3600).encode()),
+            (b"x-ratelimit-resource", b"graphql" if path == "/graphql" else b"core"),
+        ]
 
     def _take_fault(self, request: str, operation: str | None) -> Fault | None:
         with self.lock:
@@ -614,11 +675,17 @@ class FakeGitHub:
 
     # -- REST handlers --------------------------------------------------------------------
     async def _graphql(self, request: Request) -> Response:
-        if self._login_of(request) is None:
+        login = self._login_of(request)
+        if login is None:
             return _error(401, "Bad credentials")
-        sent = await request.json()
+        try:
+            sent = await request.json()
+        except ValueError:
+            return _error(400, "Problems parsing JSON")
+        if not isinstance(sent, dict) or not isinstance(sent.get("query"), str):
+            return JSONResponse({"errors": [{"message": "A query attribute must be specified"}]})
         with self.lock:
-            return JSONResponse(graphql.execute(self, sent["query"], sent.get("variables")))
+            return JSONResponse(graphql.execute(self, sent["query"], sent.get("variables"), login))
 
     async def _get_user(self, request: Request) -> Response:
         login = self._login_of(request)
@@ -643,6 +710,23 @@ class FakeGitHub:
         self.app.tokens[token] = installation
         expires = datetime.now(UTC) + timedelta(hours=1)
         return JSONResponse({"token": token, "expires_at": iso(expires)}, status_code=201)
+
+    async def _installations(self, request: Request) -> Response:
+        if not self._jwt_ok(request):
+            return _error(401, "A JSON web token could not be decoded")
+        assert self.app is not None
+        return JSONResponse(
+            [
+                {
+                    "id": number,
+                    "account": self.shapes.user(account),
+                    "app_id": self.app.id,
+                    "app_slug": self.app.slug,
+                    "target_type": "Organization" if account in self.organizations else "User",
+                }
+                for number, account in self.app.installations.items()
+            ]
+        )
 
     async def _repo_installation(self, request: Request) -> Response:
         if not self._jwt_ok(request):
@@ -737,24 +821,17 @@ class FakeGitHub:
         state = query.get("state", "open")
         wanted = [w for w in query.get("labels", "").split(",") if w]
         since = query.get("since")
-        per_page = min(int(query.get("per_page", 30)), 100)
-        page = int(query.get("page", 1))
+        if state not in ("open", "closed", "all"):
+            return _invalid("Issue", "state", "invalid", f"{state!r} is not open, closed or all")
         with self.lock:
             found = [
-                i
+                self.issue_json(i)
                 for i in sorted(repo.issues.values(), key=lambda i: -i.number)
                 if (state == "all" or i.state == state)
                 and all(w.casefold() in {x.casefold() for x in i.labels} for w in wanted)
                 and (since is None or iso(i.updated_at) >= since.replace("+00:00", "Z"))
             ]
-            chunk = found[(page - 1) * per_page : page * per_page]
-            data = [self.issue_json(i) for i in chunk]
-        headers = {}
-        if page * per_page < len(found):
-            params = "&".join(f"{k}={v}" for k, v in query.items() if k != "page")
-            url = f"{self.base_url}{request.url.path}?{params}&page={page + 1}"
-            headers["Link"] = f'<{url}>; rel="next"'
-        return JSONResponse(data, headers=headers)
+        return self._paged(request, found)
 
     def _find_issue(self, request: Request) -> Issue | None:
         repo = self._repo(request)
@@ -791,16 +868,47 @@ class FakeGitHub:
         issue = self._find_issue(request)
         if issue is None:
             return _error(404, "Not Found")
-        sent = await request.json()
-        names = sent["labels"] if isinstance(sent, dict) else sent
+        repo = self.repos[issue.repo]
+        if request.method == "GET":
+            with self.lock:
+                return JSONResponse([self._label_json(repo, n) for n in issue.labels])
+        names: list[str] = []
+        if request.method != "DELETE":
+            sent = await request.json()
+            names = sent.get("labels", []) if isinstance(sent, dict) else sent
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                return _invalid("Label", "labels", "invalid", "labels must be a list of names")
         with self.lock:
-            repo = self.repos[issue.repo]
+            if request.method in ("PUT", "DELETE"):
+                issue.labels = []
             for name in names:
                 repo.labels.setdefault(name.casefold(), Label(name))
                 if name.casefold() not in {x.casefold() for x in issue.labels}:
                     issue.labels.append(repo.labels[name.casefold()].name)
             issue.updated_at = self.clock()
+            if request.method == "DELETE":
+                return Response(status_code=204)
             return JSONResponse([self._label_json(repo, n) for n in issue.labels])
+
+    async def _assignees(self, request: Request) -> Response:
+        if (denied := self._auth(request)) is not None:
+            return denied
+        issue = self._find_issue(request)
+        if issue is None:
+            return _error(404, "Not Found")
+        logins = (await request.json()).get("assignees") or []
+        repo = self.repos[issue.repo]
+        with self.lock:
+            if request.method == "DELETE":
+                issue.assignees = [a for a in issue.assignees if a not in logins]
+            else:
+                # GitHub ignores logins that may not be assigned (not collaborators).
+                for login in logins:
+                    if login in repo.collaborators and login not in issue.assignees:
+                        issue.assignees.append(login)
+            issue.updated_at = self.clock()
+            status = 200 if request.method == "DELETE" else 201
+            return JSONResponse(self.issue_json(issue), status_code=status)
 
     async def _remove_label(self, request: Request) -> Response:
         if (denied := self._auth(request)) is not None:
@@ -824,14 +932,8 @@ class FakeGitHub:
             sent = await request.json()
             comment = self.add_comment(issue, sent["body"], author=self._login_of(request) or "")
             return JSONResponse(self.comment_json(issue, comment), status_code=201)
-        per_page = min(int(request.query_params.get("per_page", 30)), 100)
-        page = int(request.query_params.get("page", 1))
-        chunk = issue.comments[(page - 1) * per_page : page * per_page]
-        headers = {}
-        if page * per_page < len(issue.comments):
-            url = f"{self.base_url}{request.url.path}?per_page={per_page}&page={page + 1}"
-            headers["Link"] = f'<{url}>; rel="next"'
-        return JSONResponse([self.comment_json(issue, c) for c in chunk], headers=headers)
+        with self.lock:
+            return self._paged(request, [self.comment_json(issue, c) for c in issue.comments])
 
     def _find_comment(self, request: Request) -> tuple[Issue, Comment] | None:
         repo = self._repo(request)
@@ -848,6 +950,8 @@ class FakeGitHub:
         if found is None:
             return _error(404, "Not Found")
         issue, comment = found
+        if request.method == "GET":
+            return JSONResponse(self.comment_json(issue, comment))
         with self.lock:
             if request.method == "DELETE":
                 issue.comments.remove(comment)
@@ -884,14 +988,22 @@ class FakeGitHub:
         repo = self._repo(request)
         if repo is None:
             return _error(404, "Not Found")
+        if request.method == "GET":
+            with self.lock:
+                labels = [self._label_json(repo, n.name) for n in repo.labels.values()]
+                return self._paged(request, labels)
         sent = await request.json()
+        name = sent.get("name") if isinstance(sent, dict) else None
+        if not name:
+            return _invalid("Label", "name", "missing_field")
+        color = str(sent.get("color", "ededed")).removeprefix("#")
+        if len(color) != 6 or any(c not in "0123456789abcdefABCDEF" for c in color):
+            return _invalid("Label", "color", "invalid", f"{color!r} is not a 6-digit hex color")
         with self.lock:
-            if sent["name"].casefold() in repo.labels:
-                return _error(422, "Validation Failed: already_exists")
-            repo.labels[sent["name"].casefold()] = Label(
-                sent["name"], sent.get("color", "ededed"), sent.get("description", "")
-            )
-        return JSONResponse(sent, status_code=201)
+            if name.casefold() in repo.labels:
+                return _invalid("Label", "name", "already_exists")
+            repo.labels[name.casefold()] = Label(name, color, sent.get("description") or "")
+            return JSONResponse(self._label_json(repo, name), status_code=201)
 
     async def _permission(self, request: Request) -> Response:
         repo = self._repo(request)
@@ -909,10 +1021,27 @@ class FakeGitHub:
         path = request.path_params["path"]
         if request.method == "PUT":
             sent = await request.json()
-            branch = sent.get("branch", repo.default_branch)
+            branch = sent.get("branch") or repo.default_branch
             with self.lock:
-                repo.files.setdefault(branch, {})[path] = base64.b64decode(sent["content"]).decode()
-            return JSONResponse({"content": {"path": path}}, status_code=201)
+                if branch not in repo.branch_shas:
+                    return _error(404, f"Branch {branch} not found")
+                present = repo.files.get(branch, {}).get(path)
+                # Like GitHub: replacing a file needs the sha of the blob being replaced.
+                if present is not None and sent.get("sha") != blob_sha(present):
+                    if not sent.get("sha"):
+                        return _error(422, 'Invalid request.\n\n"sha" wasn\'t supplied.')
+                    return _error(409, f"{path} does not match {sent['sha']}")
+                text = base64.b64decode(sent["content"]).decode()
+                repo.files.setdefault(branch, {})[path] = text
+            answer = {
+                "content": self._content_json(repo, path, text, branch),
+                "commit": {
+                    "sha": f"commit-{next_id()}",
+                    "message": sent.get("message", ""),
+                    "url": f"{self.base_url}/repos/{repo.full_name}/git/commits/{branch}",
+                },
+            }
+            return JSONResponse(answer, status_code=201 if present is None else 200)
         branch = request.query_params.get("ref", repo.default_branch)
         if branch.startswith("sha-"):
             branch = next((b for b, s in repo.branch_shas.items() if s == branch), branch)
@@ -921,13 +1050,25 @@ class FakeGitHub:
             return _error(404, "Not Found")
         return JSONResponse(
             {
-                "type": "file",
-                "path": path,
-                "sha": f"blob-{abs(hash(text))}",
+                **self._content_json(repo, path, text, branch),
                 "encoding": "base64",
                 "content": base64.b64encode(text.encode()).decode(),
             }
         )
+
+    def _content_json(self, repo: Repo, path: str, text: str, branch: str) -> dict[str, Any]:
+        api = f"{self.base_url}/repos/{repo.full_name}/contents/{path}?ref={branch}"
+        return {
+            "type": "file",
+            "name": path.rsplit("/", 1)[-1],
+            "path": path,
+            "sha": blob_sha(text),
+            "size": len(text.encode()),
+            "url": api,
+            "html_url": f"{self.web_url}/{repo.full_name}/blob/{branch}/{path}",
+            "git_url": f"{self.base_url}/repos/{repo.full_name}/git/blobs/{blob_sha(text)}",
+            "download_url": None,
+        }
 
     async def _get_ref(self, request: Request) -> Response:
         repo = self._repo(request)
@@ -975,3 +1116,23 @@ class FakeGitHub:
             }
             repo.pulls.append(pull)
         return JSONResponse(pull, status_code=201)
+
+    async def _pull(self, request: Request) -> Response:
+        repo = self._repo(request)
+        number = request.path_params["number"]
+        found = next((p for p in repo.pulls if p["number"] == number), None) if repo else None
+        if found is None:
+            return _error(404, "Not Found")
+        return JSONResponse(found)
+
+    def _paged(self, request: Request, everything: list[Any]) -> JSONResponse:
+        """One page of `everything` (`per_page` ≤ 100, `page`), with GitHub's Link header."""
+        query = request.query_params
+        per_page = min(int(query.get("per_page", 30)), 100)
+        page = int(query.get("page", 1))
+        headers = {}
+        if page * per_page < len(everything):
+            params = "&".join(f"{k}={v}" for k, v in query.items() if k != "page")
+            url = f"{self.base_url}{request.url.path}?{params}&page={page + 1}".replace("?&", "?")
+            headers["Link"] = f'<{url}>; rel="next"'
+        return JSONResponse(everything[(page - 1) * per_page : page * per_page], headers=headers)

@@ -1,4 +1,7 @@
-"""The fake GitHub's state: repositories, issues, comments, boards, the App. Plain data."""
+"""The fake GitHub's state: repositories, issues, comments, boards, the App. Plain data.
+
+One lock on `FakeGitHub` guards all of it; ids come from one counter so node ids are unique.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ class Label:
     name: str
     color: str = "ededed"
     description: str = ""
+    id: int = field(default_factory=next_id)
 
 
 @dataclass
@@ -38,6 +42,7 @@ class Comment:
     created_at: datetime
     updated_at: datetime
     reactions: list[tuple[str, str]] = field(default_factory=list)  # (login, content)
+    author_association: str = "MEMBER"
 
 
 @dataclass
@@ -58,6 +63,7 @@ class Issue:
     closed_at: datetime | None = None
     comments: list[Comment] = field(default_factory=list)
     is_pull: bool = False
+    id: int = field(default_factory=next_id)
 
 
 @dataclass
@@ -73,19 +79,23 @@ class Repo:
     branch_shas: dict[str, str] = field(default_factory=lambda: {"main": "sha-main-0"})
     pulls: list[dict[str, Any]] = field(default_factory=list)
     next_number: int = 1
+    id: int = field(default_factory=next_id)
+    created_at: datetime = field(default_factory=now)
 
 
 @dataclass
 class Option:
     id: str
     name: str
+    color: str = "GRAY"
+    description: str = ""
 
 
 @dataclass
 class BoardField:
     id: str
     name: str
-    data_type: str  # SINGLE_SELECT, NUMBER, DATE, TEXT, TITLE, ASSIGNEES, LABELS, ...
+    data_type: str  # SINGLE_SELECT, NUMBER, DATE, TEXT, ITERATION, TITLE, ASSIGNEES, LABELS...
     options: list[Option] = field(default_factory=list)
 
 
@@ -127,6 +137,19 @@ class Board:
         if board_field.data_type == "SINGLE_SELECT":
             return next((o.name for o in board_field.options if o.id == raw), None)
         return raw
+
+    def values_of(self, item: Item) -> dict[str, Any]:
+        """The item's field values by field name, as people see them."""
+        return {f.name: self.value(item, f.name) for f in self.fields if f.id in item.values}
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """A board item as a test reads it: field values by name (`values["Status"] == "Todo"`)."""
+
+    id: str
+    archived: bool
+    values: dict[str, Any]
 
 
 @dataclass
