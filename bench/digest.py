@@ -28,7 +28,7 @@ from service.settings import Settings
 from service.store import Store, history
 
 sys.path.insert(0, str(ROOT))  # the fake GitHub lives with the tests
-from tests.fakegithub import FakeGitHub  # noqa: E402
+from tests.fakegithub import FakeGitHub
 
 REPO = "acme/tracker"
 AT = datetime(2026, 11, 23, 8, tzinfo=UTC)
@@ -148,6 +148,7 @@ def main(argv: list[str]) -> str:
     parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args(argv)
     found = measure(options.items, options.rounds)
+
     def verdict(n: float) -> str:
         return f"{n} ({'within' if n <= GRAPHQL_BUDGET else 'OVER'} the budget of {GRAPHQL_BUDGET})"
 

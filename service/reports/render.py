@@ -27,7 +27,7 @@ def _due(days: float | None) -> str:
 
 
 def _bar(target: TargetResult) -> str:
-    filled = min(10, round(10 * target.done / target.at_least))
+    filled = min(10, round(10 * target.done / target.required))
     return "`" + "█" * filled + "░" * (10 - filled) + "`"
 
 

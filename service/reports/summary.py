@@ -50,6 +50,7 @@ class TargetResult(BaseModel):
     label: str
     per: str
     at_least: int
+    required: int  # at_least, scaled to the period when it is longer than `per`
     done: int
     met: bool
     window: str
@@ -145,8 +146,12 @@ class _Timeline:
     def since(self) -> datetime | None:
         return self.status[-1].changed_at if self.status else None
 
-    def first_status_at(self) -> datetime | None:
-        return next((e.changed_at for e in self.status if e.new_value), None)
+    def triaged_at(self) -> datetime | None:
+        """When the issue first got a Status; None unless history saw it leave "no Status"."""
+        first = self.status[0] if self.status else None
+        if first is None or first.old_value is not None or not first.new_value:
+            return None
+        return first.changed_at
 
 
 def build_summary(
@@ -185,7 +190,11 @@ def build_summary(
     done, in_progress, blocked, stale, violations, triage, deadlines = [], [], [], [], [], [], []
     status_counts: Counter[str] = Counter()
     done_per_week: Counter[str] = Counter()
-    weeks = [containing("week", now - timedelta(weeks=n)) for n in range(CHART_WEEKS - 1, -1, -1)]
+    # The chart ends with the reviewed period, not with the (barely begun) current week.
+    last_day = min(period.end, now) - timedelta(microseconds=1)
+    weeks = [
+        containing("week", last_day - timedelta(weeks=n)) for n in range(CHART_WEEKS - 1, -1, -1)
+    ]
     cycle_times: list[float] = []
     triage_times: list[float] = []
     tracked = tracked_ok = 0
@@ -248,7 +257,7 @@ def build_summary(
                 left = (target - now.date()).days
                 if left <= DEADLINE_DAYS:
                     deadlines.append(_row(item, issue, status, days=left, when=target))
-        first_status = timeline.first_status_at()
+        first_status = timeline.triaged_at()
         if first_status and issue.created_at and period.contains(first_status):
             triage_times.append(_days(first_status - issue.created_at))
 
@@ -262,10 +271,22 @@ def build_summary(
         done_by_type[row.type or UNTYPED] += 1
 
     target_results = []
+    last_moment = period.end - timedelta(microseconds=1)
     for target in targets:
-        window = period if target.per == period.kind else containing(target.per, period.start)
+        required = target.at_least
+        if target.per == period.kind or (target.per == "week" and period.kind == "month"):
+            # a weekly target in a monthly review: the same pace over the month's days
+            window = period
+            days = (period.end - period.start).days
+            if target.per != period.kind:
+                required = -(-target.at_least * days // 7)
+        else:
+            # a monthly target in a weekly digest: the month so far
+            window = containing(target.per, last_moment)
         count = sum(
-            1 for _, issue, at in finished if window.contains(at) and target.label in issue.labels
+            1
+            for _, issue, at in finished
+            if window.contains(at) and at < period.end and target.label in issue.labels
         )
         target_results.append(
             TargetResult(
@@ -273,8 +294,9 @@ def build_summary(
                 label=target.label,
                 per=target.per,
                 at_least=target.at_least,
+                required=required,
                 done=count,
-                met=count >= target.at_least,
+                met=count >= required,
                 window=window.label,
             )
         )

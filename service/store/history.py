@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, field_validator
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from service.store.schema import status_history
 
@@ -144,3 +144,12 @@ def load_history(bind: Bind, since: datetime | None = None) -> list[HistoryEntry
         query = query.where(status_history.c.changed_at >= since)
     rows = _read(bind, query)
     return [HistoryEntry.model_validate(dict(row._mapping)) for row in rows]
+
+
+def first_recorded_at(bind: Bind) -> datetime | None:
+    """When history starts: reports say "history starts on …" instead of inventing numbers."""
+    rows = _read(bind, select(func.min(status_history.c.changed_at)))
+    at = rows[0][0] if rows else None
+    if at is None:
+        return None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
