@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
@@ -42,6 +42,11 @@ def next_firing(job: Job, after: datetime, tz: ZoneInfo) -> datetime:
     return croniter(job.cron, start, day_or=False).get_next(datetime).astimezone(UTC)
 
 
+Fired = Literal["ran", "skipped", "failed"]
+MAX_TRIES = 3  # a failing firing is tried this often, RETRY_AFTER apart
+RETRY_AFTER = timedelta(minutes=10)
+
+
 class Scheduler:
     def __init__(self, services: Services, jobs: list[Job], owner: str) -> None:
         self.services = services
@@ -51,30 +56,41 @@ class Scheduler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def fire(self, job: Job, at: datetime) -> bool:
-        """Run `job` for its firing at `at` unless another replica claimed it; True if run."""
+    def fire(self, job: Job, at: datetime) -> Fired:
+        """Run `job` for its firing at `at` unless another replica claimed it."""
         period = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
         with self.services.store.engine.begin() as conn:
             if not report_posts.claim(conn, job.name, period, self.owner):
-                return False
+                return "skipped"
         try:
             job.run(at)
         except Exception:
-            log.exception("scheduled job %s failed", job.name)
+            log.exception("scheduled job %s failed; it is tried again later", job.name)
+            # Give the claim back, so this firing can be tried again (here or elsewhere).
+            with self.services.store.engine.begin() as conn:
+                report_posts.release(conn, job.name, period)
+            return "failed"
         with self.services.store.engine.begin() as conn:
             report_posts.finish(conn, job.name, period, None)
-        return True
+        return "ran"
 
     def _loop(self) -> None:
-        upcoming = {job.name: next_firing(job, datetime.now(UTC), self.tz) for job in self.jobs}
+        now = datetime.now(UTC)
+        # name -> (the firing being served, when to try it, failed tries so far)
+        due = {job.name: (t := next_firing(job, now, self.tz), t, 0) for job in self.jobs}
         while not self._stop.is_set():
-            job = min(self.jobs, key=lambda j: upcoming[j.name])
-            wait = (upcoming[job.name] - datetime.now(UTC)).total_seconds()
+            job = min(self.jobs, key=lambda j: due[j.name][1])
+            at, when, failures = due[job.name]
+            wait = (when - datetime.now(UTC)).total_seconds()
             if wait > 0 and self._stop.wait(min(wait, 60)):
                 return
-            if datetime.now(UTC) >= upcoming[job.name]:
-                self.fire(job, upcoming[job.name])
-                upcoming[job.name] = next_firing(job, upcoming[job.name], self.tz)
+            if datetime.now(UTC) < when:
+                continue
+            if self.fire(job, at) == "failed" and failures + 1 < MAX_TRIES:
+                due[job.name] = (at, datetime.now(UTC) + RETRY_AFTER, failures + 1)
+            else:
+                following = next_firing(job, at, self.tz)
+                due[job.name] = (following, following, 0)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)

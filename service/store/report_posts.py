@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from service.store.schema import report_posts
@@ -47,3 +47,14 @@ def is_done(conn: Connection, kind: str, period: str) -> bool:
         )
     ).first()
     return row is not None
+
+
+def release(conn: Connection, kind: str, period: str) -> None:
+    """Give up an unfinished claim (the job failed), so it can be claimed again."""
+    conn.execute(
+        delete(report_posts).where(
+            report_posts.c.kind == kind,
+            report_posts.c.period == period,
+            report_posts.c.finished_at.is_(None),
+        )
+    )

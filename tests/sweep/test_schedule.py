@@ -42,10 +42,10 @@ def test_each_firing_runs_on_one_replica_only(store: Store) -> None:
     job = Job("weekly", "0 8 * * 1", lambda at: ran.append(at.isoformat()))
     replicas = [Scheduler(services, [job], owner=f"replica-{i}") for i in range(3)]
     at = datetime(2026, 11, 23, 8, tzinfo=UTC)
-    assert [r.fire(job, at) for r in replicas] == [True, False, False]
+    assert [r.fire(job, at) for r in replicas] == ["ran", "skipped", "skipped"]
     assert ran == ["2026-11-23T08:00:00+00:00"]
     later = datetime(2026, 11, 30, 8, tzinfo=UTC)
-    assert replicas[2].fire(job, later) is True
+    assert replicas[2].fire(job, later) == "ran"
     assert len(ran) == 2
 
 
@@ -56,5 +56,9 @@ def test_a_failing_job_is_logged_and_the_scheduler_goes_on(store: Store, caplog)
         raise RuntimeError("GitHub is down")
 
     job = Job("reconcile", "0 * * * *", boom)
-    assert Scheduler(services, [job], owner="r").fire(job, datetime(2026, 11, 23, tzinfo=UTC))
+    at = datetime(2026, 11, 23, tzinfo=UTC)
+    assert Scheduler(services, [job], owner="r").fire(job, at) == "failed"
     assert "scheduled job reconcile failed" in caplog.text
+    # The claim was given back: the same firing can be tried again, by any replica.
+    retried = Job("reconcile", "0 * * * *", lambda moment: None)
+    assert Scheduler(services, [retried], owner="other").fire(retried, at) == "ran"
