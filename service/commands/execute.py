@@ -41,9 +41,12 @@ PERMISSION_TTL = 60.0  # seconds a looked-up permission is trusted
 TYPE_PREFIX = "type: "
 
 
-class _PermissionCache:
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+class PermissionCache:
+    """Repository permissions looked up through GitHub, trusted for `ttl` seconds."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, ttl: float = PERMISSION_TTL):
         self.clock = clock
+        self.ttl = ttl
         self._seen: dict[tuple[str, str], tuple[float, Permission]] = {}
         self._lock = threading.Lock()
 
@@ -52,15 +55,19 @@ class _PermissionCache:
         now = self.clock()
         with self._lock:
             cached = self._seen.get(key)
-        if cached is not None and now - cached[0] < PERMISSION_TTL:
+        if cached is not None and now - cached[0] < self.ttl:
             return cached[1]
         permission = gateway.get_permission(repo, login)
         with self._lock:
             self._seen[key] = (now, permission)
         return permission
 
+    def clear(self) -> None:
+        with self._lock:
+            self._seen.clear()
 
-PERMISSIONS = _PermissionCache()
+
+PERMISSIONS = PermissionCache()
 
 
 @dataclass
@@ -76,18 +83,30 @@ class CommandContext:
     regenerate_digest: Callable[[Issue], str] | None = None
     # How the rules stand on the issue (for /help), computed only when asked.
     rule_results: Callable[[Issue], Sequence[RuleResult]] | None = None
+    # The bot's own login: its comments are never obeyed, even if one reaches here.
+    bot_login: str | None = None
+    permissions: PermissionCache = field(default_factory=lambda: PERMISSIONS, repr=False)
+    writes: list[str] = field(default_factory=list, repr=False)
     _item: BoardItem | None = field(default=None, repr=False)
 
 
 @dataclass
 class CommandResult:
-    ran: list[dict[str, Any]] = field(default_factory=list)
-    reaction: str | None = None
+    """What the commands of one comment did; `as_outcome()` is stored on the delivery."""
+
+    ran: list[dict[str, Any]] = field(default_factory=list)  # {line, ok, message} in order
+    reaction: str | None = None  # "+1", "confused", or None (nothing ran; an issue body)
     reply: str | None = None
-    changed: bool = False
+    changed: bool = False  # something on GitHub or in the store was changed by a command
+    writes: list[str] = field(default_factory=list)  # every write made, in words, in order
 
     def as_outcome(self) -> dict[str, Any]:
-        return {"ran": self.ran, "reaction": self.reaction, "replied": self.reply is not None}
+        return {
+            "ran": self.ran,
+            "reaction": self.reaction,
+            "replied": self.reply is not None,
+            "writes": self.writes,
+        }
 
 
 class CommandFailed(Exception):
@@ -106,9 +125,22 @@ def _item(ctx: CommandContext) -> tuple[Board, BoardItem]:
     return ctx.board, ctx._item
 
 
+def _same_value(have: Any, want: Any) -> bool:
+    if isinstance(have, str) and isinstance(want, str):
+        return have.casefold() == want.casefold()
+    if isinstance(have, int | float) and isinstance(want, int | float):
+        return abs(have - want) < 1e-9
+    return have == want
+
+
 def _set(ctx: CommandContext, field_name: str, value: Any) -> None:
     board, item = _item(ctx)
+    have = next((v for k, v in item.fields.items() if k.casefold() == field_name.casefold()), None)
+    if have is not None and _same_value(have, value):
+        return  # already so: no API call
     ctx.gateway.set_field(board, item.id, field_name, value)
+    ctx.writes.append(f"board {field_name} = {value}")
+    ctx._item = item.model_copy(update={"fields": {**item.fields, field_name: value}})
 
 
 def _status(ctx: CommandContext, wanted: str) -> str:
@@ -131,19 +163,34 @@ def _type(ctx: CommandContext, wanted: str) -> str:
         names = ", ".join(f"`{n.removeprefix(TYPE_PREFIX)}`" for n in known)
         raise CommandFailed(f"`{wanted}` is not a work type; choose one of {names}")
     issue, gateway = ctx.issue, ctx.gateway
+    have = {name.casefold() for name in issue.labels}
     others = [
-        have
-        for have in issue.labels
-        if have.casefold().startswith(TYPE_PREFIX) and have.casefold() != label.casefold()
+        name
+        for name in issue.labels
+        if name.casefold().startswith(TYPE_PREFIX) and name.casefold() != label.casefold()
     ]
-    spec = ctx.ruleset.labels[label]
-    gateway.ensure_label(issue.repo, label, spec.color, spec.description)
-    gateway.add_labels(issue.repo, issue.number, [label], current=issue.labels)
+    if label.casefold() not in have:
+        spec = ctx.ruleset.labels[label]
+        gateway.ensure_label(issue.repo, label, spec.color, spec.description)
+        gateway.add_labels(issue.repo, issue.number, [label], current=issue.labels)
+        ctx.writes.append(f"label + {label}")
     if others:
         gateway.remove_labels(issue.repo, issue.number, others, current=issue.labels)
-    kept = [have for have in issue.labels if have not in others]
-    ctx.issue = issue.model_copy(update={"labels": (*kept, label) if label not in kept else kept})
+        ctx.writes.extend(f"label - {name}" for name in others)
+    kept = tuple(name for name in issue.labels if name not in others)
+    if label.casefold() not in have:
+        kept = (*kept, label)
+    ctx.issue = issue.model_copy(update={"labels": kept})
     return label
+
+
+def _assignees(current: Sequence[str], command: Assign | Unassign) -> list[str]:
+    """The assignees after the command (GitHub logins are case-insensitive)."""
+    named = {login.casefold() for login in command.logins}
+    if isinstance(command, Unassign):
+        return [x for x in current if x.casefold() not in named]
+    have = {x.casefold() for x in current}
+    return [*current, *(x for x in command.logins if x.casefold() not in have)]
 
 
 def _run_one(ctx: CommandContext, command: _Command) -> str:
@@ -155,15 +202,10 @@ def _run_one(ctx: CommandContext, command: _Command) -> str:
     if isinstance(command, SetStatus):
         return f"Status set to {_status(ctx, command.status)}"
     if isinstance(command, Assign | Unassign):
-        current = list(issue.assignees)
-        if isinstance(command, Assign):
-            logins = current + [x for x in command.logins if x not in current]
-        else:
-            logins = [
-                x for x in current if x.casefold() not in {y.casefold() for y in command.logins}
-            ]
-        if logins != current:
+        logins = _assignees(issue.assignees, command)
+        if logins != list(issue.assignees):
             gateway.set_assignees(issue.repo, issue.number, logins)
+            ctx.writes.append(f"assignees = {', '.join(logins) or 'none'}")
             ctx.issue = issue.model_copy(update={"assignees": tuple(logins)})
         return f"assignees: {', '.join('@' + x for x in logins) or 'none'}"
     if isinstance(command, SetType):
@@ -173,10 +215,12 @@ def _run_one(ctx: CommandContext, command: _Command) -> str:
         notes.set_note(
             ctx.engine, issue.repo, issue.number, NOTE_BLOCKED, command.reason, ctx.actor
         )
+        ctx.writes.append(f"note {NOTE_BLOCKED} = {command.reason}")
         return f"Status set to {status}: {command.reason}"
     if isinstance(command, Unblock):
         status = _status(ctx, "In Progress")
         notes.delete_note(ctx.engine, issue.repo, issue.number, NOTE_BLOCKED)
+        ctx.writes.append(f"note {NOTE_BLOCKED} deleted")
         return f"Status set to {status}"
     if isinstance(command, Target):
         _set(ctx, board_names.target_field, command.date)
@@ -186,36 +230,69 @@ def _run_one(ctx: CommandContext, command: _Command) -> str:
             raise CommandFailed("`/digest` works in a digest issue (labelled `digest`) only")
         if ctx.regenerate_digest is None:
             raise CommandFailed("digests need BOARDWATCH_PROJECT and BOARDWATCH_REPOSITORY set")
-        return ctx.regenerate_digest(issue)
+        done = ctx.regenerate_digest(issue)
+        ctx.writes.append(f"digest #{issue.number} regenerated")
+        return done
     raise AssertionError(f"unhandled command {command!r}")
 
 
+def _wants_change(command: _Command | ParseError) -> bool:
+    if isinstance(command, ParseError):
+        return command.command not in ("", "help")
+    return not isinstance(command, Help)
+
+
+def _not_permitted(ctx: CommandContext, permission: Permission) -> str:
+    has = (
+        "you are not a collaborator"
+        if permission == "none"
+        else f"your permission is `{permission}`"
+    )
+    return (
+        f"@{ctx.actor} thanks! Only people with triage, write, maintain or admin permission "
+        f"on {ctx.issue.repo} can change issues and the board with commands, and {has}. "
+        "Someone on the team can run the command for you."
+    )
+
+
+def _help(ctx: CommandContext) -> str:
+    results = ctx.rule_results(ctx.issue) if ctx.rule_results else None
+    return help_text(ctx.ruleset, results)
+
+
 def execute(ctx: CommandContext, parsed: list[_Command | ParseError]) -> CommandResult:
-    """Run the commands in order; react 👍 when all worked, 😕 otherwise; reply if needed."""
+    """Run the commands in order; react 👍 when all worked, 😕 otherwise; reply if needed.
+
+    Permission is looked up (cached) only when a command would change something, so
+    anybody may ask for `/help`. Someone without permission gets one reply for the whole
+    comment and nothing runs.
+    """
     result = CommandResult()
-    if not parsed:
+    if not parsed or (ctx.bot_login and ctx.actor.casefold() == ctx.bot_login.casefold()):
         return result
-    permission = PERMISSIONS.get(ctx.gateway, ctx.issue.repo, ctx.actor)
-    wants_change = any(not isinstance(c, Help | ParseError) for c in parsed)
-    if wants_change and permission not in ALLOWED:
-        result.reaction = "confused"
-        result.reply = (
-            f"@{ctx.actor} thanks! Only people with triage, write, maintain or admin "
-            f"permission on {ctx.issue.repo} can change the board with commands (you have "
-            f"{permission}). Someone on the team can run it for you."
-        )
-        result.ran = [{"line": c.line, "ok": False, "message": "not permitted"} for c in parsed]
-        return _finish(ctx, result)
+    if any(_wants_change(c) for c in parsed):
+        permission = ctx.permissions.get(ctx.gateway, ctx.issue.repo, ctx.actor)
+        if permission not in ALLOWED:
+            result.reaction = "confused"
+            parts = [_not_permitted(ctx, permission)]
+            if any(isinstance(c, Help) for c in parsed):
+                parts.append(_help(ctx))
+            result.reply = "\n\n".join(parts)
+            result.ran = [
+                {"line": c.line, "ok": False, "message": f"not permitted ({permission})"}
+                for c in parsed
+            ]
+            return _finish(ctx, result)
     errors: list[str] = []
     extra: list[str] = []
+    first_write = len(ctx.writes)
     for command in parsed:
         if isinstance(command, ParseError):
             errors.append(command.message)
             result.ran.append({"line": command.line, "ok": False, "message": command.message})
             continue
         if isinstance(command, Help):
-            results = ctx.rule_results(ctx.issue) if ctx.rule_results else ()
-            extra.append(help_text(ctx.ruleset, results))
+            extra.append(_help(ctx))
             result.ran.append({"line": command.line, "ok": True, "message": "help"})
             continue
         try:
@@ -225,8 +302,9 @@ def execute(ctx: CommandContext, parsed: list[_Command | ParseError]) -> Command
             errors.append(message)
             result.ran.append({"line": command.line, "ok": False, "message": str(exc)})
             continue
-        result.changed = True
         result.ran.append({"line": command.line, "ok": True, "message": done})
+    result.writes = ctx.writes[first_write:]
+    result.changed = bool(result.writes)
     result.reaction = "confused" if errors else "+1"
     if errors or extra:
         parts = [f"@{ctx.actor}"]

@@ -16,14 +16,22 @@ def commands_table() -> str:
     return "| command | how |\n| --- | --- |\n" + rows
 
 
-def help_text(ruleset: Ruleset, results: Sequence[RuleResult]) -> str:
+def help_text(ruleset: Ruleset, results: Sequence[RuleResult] | None) -> str:
+    """The commands table, then each rule that applies to the issue and whether it holds.
+
+    `results` None: how the rules stand is unknown, so nothing is said about them.
+    """
     lines = [
         "**boardwatch commands** — write one per line in a comment:",
         "",
         commands_table(),
     ]
+    if results is None:
+        return "\n".join(lines)
     applying = [r for r in results if r.status != "not_applicable"]
-    if applying:
+    if not applying:
+        lines += ["", "No rule applies to this issue now."]
+    else:
         lines += ["", "**Rules for this issue**", ""]
         for result in applying:
             rule = ruleset.rule(result.name)

@@ -77,6 +77,7 @@ class ParseError(BaseModel):
     model_config = ConfigDict(frozen=True)
     line: str
     message: str  # what was wrong, and the right form
+    command: str = ""  # the command's name, e.g. `estimate`: a failed change still asks to change
 
 
 # The right form of each command, used in errors and in /help.
@@ -84,7 +85,7 @@ USAGE: dict[str, str] = {
     "estimate": "`/estimate 3h` — units m, h, d (a day is 8h); a bare number is hours",
     "status": "`/status In Progress` — one of the board's Status options",
     "assign": "`/assign me` or `/assign @login [@login ...]`",
-    "unassign": "`/unassign @login [@login ...]`",
+    "unassign": "`/unassign @login [@login ...]` (or `/unassign me`)",
     "type": "`/type social` — sets the one `type: ` label",
     "blocked": "`/blocked waiting for legal review` — sets Blocked and records why",
     "unblock": "`/unblock` — back to In Progress",
@@ -93,7 +94,11 @@ USAGE: dict[str, str] = {
     "help": "`/help` — the commands, and the rules that apply to this issue",
 }
 _LINE = re.compile(r"^ {0,3}/([a-z]+)(?:[ \t]+(.*?))?[ \t]*$", re.IGNORECASE)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HTML_OPEN, _HTML_CLOSE = "<!--", "-->"
+# Quotes or backticks around an argument (`/status "In Progress"`) are not part of it.
+_QUOTES = "\"'`“”‘’"
 _LOGIN = re.compile(r"^@?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?)$")
 
 
@@ -112,12 +117,15 @@ def _logins(args: str, actor: str, allow_me: bool) -> tuple[str, ...] | None:
 
 def _parse(name: str, args: str, line: str, actor: str) -> _Command | ParseError:
     def error(what: str) -> ParseError:
-        return ParseError(line=line, message=f"`{line}`: {what}. Write {USAGE[name]}.")
+        message = f"`{line}`: {what}. Write {USAGE[name]}."
+        return ParseError(line=line, command=name, message=message)
 
     if name in ("unblock", "digest", "help"):
         if args:
             return error(f"`/{name}` takes nothing after it")
         return {"unblock": Unblock, "digest": Digest, "help": Help}[name](line=line)
+    if name in ("status", "type"):
+        args = args.strip(_QUOTES).strip()
     if not args:
         return error("something is missing after the command")
     if name == "estimate":
@@ -139,26 +147,43 @@ def _parse(name: str, args: str, line: str, actor: str) -> _Command | ParseError
         return SetType(line=line, type=value)
     if name == "blocked":
         return Blocked(line=line, reason=args)
+    # Only YYYY-MM-DD: date.fromisoformat would also take `20261201` and week dates.
     try:
-        return Target(line=line, date=date.fromisoformat(args))
+        if _DATE.match(args):
+            return Target(line=line, date=date.fromisoformat(args))
     except ValueError:
-        return error(f"`{args}` is not a date")
+        pass
+    return error(f"`{args}` is not a date")
 
 
 def command_lines(text: str) -> list[tuple[str, str, str]]:
-    """(name, arguments, line) of every command line outside code and quotes."""
+    """(name, arguments, line) of every command line outside code, quotes and HTML comments.
+
+    HTML comments count because issue templates hide their instructions in them
+    (`<!-- comment /estimate 3h when you know -->`); the writer did not command anything.
+    """
     found: list[tuple[str, str, str]] = []
     fence: str | None = None
+    in_comment = False
     for raw in (text or "").splitlines():
         fenced = _FENCE.match(raw)
         if fence is not None:
-            if fenced and fenced.group(1)[0] == fence[0] and len(fenced.group(1)) >= len(fence):
-                fence = None
+            # A closing fence is the same character, at least as long, and nothing after it.
+            if fenced and not fenced.group(2).strip():
+                mark = fenced.group(1)
+                if mark[0] == fence[0] and len(mark) >= len(fence):
+                    fence = None
             continue
-        if fenced:
+        if in_comment:
+            in_comment = _HTML_CLOSE not in raw
+            continue
+        if fenced and not (fenced.group(1)[0] == "`" and "`" in fenced.group(2)):
             fence = fenced.group(1)
             continue
-        if raw.startswith(("    ", "\t")) or raw.lstrip().startswith(">"):
+        opened = raw.rfind(_HTML_OPEN)
+        if opened >= 0 and raw.find(_HTML_CLOSE, opened) < 0:
+            in_comment = True
+        if raw.startswith(("    ", "\t")) or raw.lstrip().startswith((">", _HTML_OPEN)):
             continue
         match = _LINE.match(raw)
         if match and match.group(1).lower() in USAGE:
@@ -167,17 +192,30 @@ def command_lines(text: str) -> list[tuple[str, str, str]]:
 
 
 def parse_commands(text: str, actor: str) -> list[_Command | ParseError]:
-    """Every command in `text`, in order; a malformed one is a ParseError with the right form."""
+    """Every command in `text`, in order; a malformed one is a ParseError with the right form.
+
+    `actor` is who wrote the text: `/assign me` means them.
+    """
     return [_parse(name, args, line, actor) for name, args, line in command_lines(text)]
 
 
+def _same(name: str, args: str) -> tuple[str, str]:
+    # Case of the name and spacing do not make a command new; a changed argument does.
+    return name, " ".join(args.split())
+
+
 def new_commands(before: str, after: str, actor: str) -> list[_Command | ParseError]:
-    """Commands of an edited comment that were not there before (each old line used once)."""
-    old = [line for _, _, line in command_lines(before)]
-    fresh = []
+    """Commands of an edited comment that were not there before, in order.
+
+    Each command of `before` matches at most one equal command of `after`, so a command
+    written once more than before runs once more.
+    """
+    old = [_same(name, args) for name, args, _ in command_lines(before)]
+    fresh: list[_Command | ParseError] = []
     for name, args, line in command_lines(after):
-        if line in old:
-            old.remove(line)
+        key = _same(name, args)
+        if key in old:
+            old.remove(key)
             continue
         fresh.append(_parse(name, args, line, actor))
     return fresh

@@ -57,6 +57,7 @@ def on_issue_event(services: Services, job: Job) -> dict[str, Any]:
             comment_id=envelope.comment.id if envelope.comment else None,
             regenerate_digest=digest_regenerator(services, ev),
             rule_results=partial(rule_results, ev),
+            bot_login=ev.bot_login,
         )
         result = execute(ctx, parsed)
         outcome["commands"] = result.as_outcome()

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from service.store.schema import issue_notes
 
 Bind = Engine | Connection
+KEY_LENGTH = issue_notes.c.key.type.length or 64
 
 
 def _run(bind: Bind, statement):
@@ -20,6 +21,7 @@ def _run(bind: Bind, statement):
 
 
 def get_notes(bind: Bind, repo: str, number: int) -> dict[str, str]:
+    """Every note of the issue, {key: value}; {} when it has none."""
     query = select(issue_notes.c.key, issue_notes.c.value).where(
         issue_notes.c.repo == repo, issue_notes.c.number == number
     )
@@ -32,6 +34,9 @@ def get_notes(bind: Bind, repo: str, number: int) -> dict[str, str]:
 def set_note(
     bind: Bind, repo: str, number: int, key: str, value: str, actor: str | None = None
 ) -> None:
+    """Write note `key` of the issue, replacing an earlier value; `actor` is who gave it."""
+    if not key or len(key) > KEY_LENGTH:
+        raise ValueError(f"note key {key!r}: use 1 to {KEY_LENGTH} characters")
     dialect = bind.dialect.name
     insert = (postgresql if dialect == "postgresql" else sqlite).insert(issue_notes)
     values = {"value": value, "actor": actor, "updated_at": datetime.now(UTC)}
@@ -42,6 +47,7 @@ def set_note(
 
 
 def delete_note(bind: Bind, repo: str, number: int, key: str) -> None:
+    """Forget note `key` of the issue (nothing happens when there is none)."""
     _run(
         bind,
         delete(issue_notes).where(

@@ -170,3 +170,16 @@ def test_commands_in_a_new_issue_body_run_too(bot: Bot) -> None:
     bot.send("issues", "opened", issue=made)
     assert values(bot, made)["Estimate"] == 6
     assert "type: event" in made.labels
+
+
+def test_a_template_hint_in_an_html_comment_is_no_command(bot: Bot) -> None:
+    body = "## Request\nA webinar.\n<!--\nKnow the effort? Write:\n/estimate 3h\n-->\n"
+    made = bot.gh.add_issue(REPO, title="Webinar", body=body)
+    delivery = bot.send("issues", "opened", issue=made)
+    assert "commands" not in delivery.outcome
+    assert "Estimate" not in (values(bot, made))
+
+
+def test_the_outcome_lists_the_writes_made(bot: Bot, issue: Issue) -> None:
+    _, outcome = comment(bot, issue, "/estimate 2h\n/type social\n/status In Progress")
+    assert outcome["commands"]["writes"] == ["board Estimate = 2.0", "label + type: social"]

@@ -45,6 +45,13 @@ def one(text: str):
         ("/assign @bob @carol-x", Assign(line="/assign @bob @carol-x", logins=("bob", "carol-x"))),
         ("/assign me, @bob", Assign(line="/assign me, @bob", logins=("alice", "bob"))),
         ("/unassign @bob", Unassign(line="/unassign @bob", logins=("bob",))),
+        ("/unassign me", Unassign(line="/unassign me", logins=("alice",))),
+        ("/assign @bot-x[bot]", Assign(line="/assign @bot-x[bot]", logins=("bot-x[bot]",))),
+        ('/status "In Progress"', SetStatus(line='/status "In Progress"', status="In Progress")),
+        ("/status `Done`", SetStatus(line="/status `Done`", status="Done")),
+        ("/HELP", Help(line="/HELP")),
+        ("   /help", Help(line="/help")),
+        ("/help\r\n", Help(line="/help")),
         ("/type social", SetType(line="/type social", type="social")),
         ("/type type: Blog", SetType(line="/type type: Blog", type="blog")),
         (
@@ -72,6 +79,12 @@ def test_commands(text: str, expected) -> None:
         ("/assign @bad!login", "`@bad!login` is not a list of logins"),
         ("/type so cial!", "`so cial!` is not a type name"),
         ("/target 12/01/2026", "`12/01/2026` is not a date. Write `/target 2026-12-01`"),
+        ("/target 20261201", "`20261201` is not a date"),
+        ("/target 2026-W48-1", "`2026-W48-1` is not a date"),
+        ("/target 2026-02-30", "`2026-02-30` is not a date"),
+        ("/estimate -3h", "`-3h` is not a duration"),
+        ("/estimate 3 hours", "`3 hours` is not a duration"),
+        ('/status ""', "something is missing"),
         ("/blocked", "something is missing"),
         ("/unblock please", "`/unblock` takes nothing after it"),
         ("/help me", "`/help` takes nothing after it"),
@@ -82,6 +95,7 @@ def test_errors_say_what_was_wrong_and_the_right_form(text: str, says: str) -> N
     assert isinstance(found, ParseError)
     assert says in found.message
     assert found.message.startswith(f"`{text.strip()}`")
+    assert found.command == text.split()[0].removeprefix("/")
 
 
 @pytest.mark.parametrize(
@@ -97,10 +111,33 @@ def test_errors_say_what_was_wrong_and_the_right_form(text: str, says: str) -> N
         "    /estimate 3h",  # indented code
         "> /estimate 3h",  # a quote of someone else's comment
         ">> /status Done",
+        "  > /status Done",
+        "\t/estimate 3h",  # indented code, by tab
+        "<!-- /estimate 3h -->",
+        "<!--\nWhen you know, comment:\n/estimate 3h\n-->",  # an issue template's hint
+        "```md\n/estimate 3h\n```python\n/status Done\n```",  # an info string closes nothing
+        "````\n```\n/estimate 3h\n````",  # a longer fence is closed by a longer one only
+        "~~~\n/estimate 3h\n```\n/status Done\n~~~",
+        "```\n/estimate 3h",  # an unclosed fence runs to the end
     ],
 )
 def test_no_commands(text: str) -> None:
     assert parse_commands(text, ACTOR) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("<!-- a hint -->\n/estimate 3h", ["/estimate 3h"]),
+        ("<!--\n/status Done\n-->\n/estimate 3h", ["/estimate 3h"]),
+        ("```js\ncode\n```\n/help", ["/help"]),
+        ("``` `/help` ```\n/unblock", ["/unblock"]),  # inline code, not a fence
+        ("> /status Done\n/status Todo", ["/status Todo"]),
+        ("    /status Done\n   /status Todo", ["/status Todo"]),
+    ],
+)
+def test_commands_around_code_comments_and_quotes(text: str, lines: list[str]) -> None:
+    assert [c.line for c in parse_commands(text, ACTOR)] == lines
 
 
 def test_several_commands_run_in_order_and_code_is_skipped() -> None:
@@ -119,6 +156,12 @@ def test_several_commands_run_in_order_and_code_is_skipped() -> None:
         ("/help", "fixed a typo\n/help", []),
         ("/assign me", "/assign me\n/assign me", ["/assign me"]),  # a second one is new
         ("", "/unblock", ["/unblock"]),
+        ("/Estimate  3h", "/estimate 3h", []),  # case of the name and spacing: the same
+        ("/status Todo\n/status Done", "/status Done\n/status Todo", []),
+        ("/assign me\n/assign me", "/assign me", []),
+        ("```\n/help\n```", "/help", ["/help"]),  # taken out of code: now a command
+        ("/estimate soon", "/estimate 3h", ["/estimate 3h"]),  # a fixed mistake runs
+        ("/help", "> /help\n/unblock", ["/unblock"]),
     ],
 )
 def test_an_edited_comment_runs_only_new_commands(before, after, expected) -> None:

@@ -1,0 +1,315 @@
+"""The executor called directly, against the fake GitHub through the real gateway."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from service.commands.execute import CommandContext, CommandResult, PermissionCache, execute
+from service.commands.parser import parse_commands
+from service.engine.conditions import Missing
+from service.engine.desired import RuleResult
+from service.engine.holder import RulesetHolder
+from service.gateway.models import Issue as IssueModel
+from service.gateway.protocol import GitHubGateway
+from service.store import Store, notes
+from tests.fakegithub import FakeGitHub
+from tests.fakegithub.plugin import Tracker
+from tests.fakegithub.state import Issue
+from tests.gateway.support import factory_for
+
+REPO = "acme/tracker"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Env:
+    gh: FakeGitHub
+    gateway: GitHubGateway
+    store: Store
+    clock: Clock
+    permissions: PermissionCache
+
+    def run(
+        self,
+        issue: Issue,
+        text: str,
+        *,
+        author: str = "alice",
+        in_comment: bool = True,
+        on_board: bool = True,
+        **extra: Any,
+    ) -> CommandResult:
+        """Write `text` as `author` (a comment, or the issue's body) and execute it."""
+        comment_id = None
+        if in_comment:
+            comment_id = self.gh.add_comment(issue, text, author=author).id
+        ctx = self.context(issue, author, comment_id=comment_id, on_board=on_board, **extra)
+        return execute(ctx, parse_commands(text, author))
+
+    def context(
+        self, issue: Issue, author: str, *, on_board: bool = True, **extra: Any
+    ) -> CommandContext:
+        return CommandContext(
+            gateway=self.gateway,
+            engine=self.store.engine,
+            ruleset=RulesetHolder.load("rules").ruleset,
+            board=self.gateway.get_board("acme/1") if on_board else None,
+            issue=self.gateway.get_issue(REPO, issue.number),
+            actor=author,
+            now=datetime.now(UTC),
+            bot_login=self.gh.bot_login,
+            permissions=self.permissions,
+            **extra,
+        )
+
+    def values(self, issue: Issue) -> dict[str, Any]:
+        return self.gh.item_values(self.gh.boards[0], issue) or {}
+
+    def replies(self, issue: Issue) -> list[str]:
+        return [c.body for c in self.gh.bot_comments(issue)]
+
+    def permission_lookups(self, mark: int) -> list[str]:
+        return [c.path for c in self.gh.calls_since(mark) if c.path.endswith("/permission")]
+
+
+@pytest.fixture
+def env(tracker: Tracker, tmp_path) -> Iterator[Env]:
+    store = Store.open(f"sqlite:///{tmp_path}/commands.db")
+    clock = Clock()
+    gateway = factory_for(tracker.gh).for_installation(None)
+    yield Env(tracker.gh, gateway, store, clock, PermissionCache(clock=clock))
+    store.close()
+
+
+@pytest.fixture
+def issue(env: Env) -> Issue:
+    made = env.gh.add_issue(REPO, title="Spring campaign")
+    env.gh.add_item(env.gh.boards[0], made, Status="In Progress")
+    return made
+
+
+def test_permission_is_looked_up_once_per_minute(env: Env, issue: Issue) -> None:
+    mark = env.gh.mark()
+    env.run(issue, "/estimate 1h")
+    env.run(issue, "/estimate 2h")
+    assert len(env.permission_lookups(mark)) == 1
+    env.clock.now += 61
+    env.run(issue, "/estimate 3h")
+    assert len(env.permission_lookups(mark)) == 2
+    assert env.values(issue)["Estimate"] == 3
+
+
+def test_a_revoked_permission_counts_once_the_cache_expires(env: Env, issue: Issue) -> None:
+    env.run(issue, "/estimate 1h", author="bob")
+    env.gh.repos[REPO].collaborators["bob"] = "read"
+    env.run(issue, "/estimate 2h", author="bob")
+    assert env.values(issue)["Estimate"] == 2  # still trusted within the minute
+    env.clock.now += 61
+    result = env.run(issue, "/estimate 4h", author="bob")
+    assert env.values(issue)["Estimate"] == 2
+    assert result.reaction == "confused"
+    assert "your permission is `read`" in (result.reply or "")
+
+
+def test_anybody_may_ask_for_help_without_a_permission_lookup(env: Env, issue: Issue) -> None:
+    mark = env.gh.mark()
+    result = env.run(issue, "/help", author="guest")
+    assert env.permission_lookups(mark) == []
+    assert result.reaction == "+1"
+    [reply] = env.replies(issue)
+    assert "\n@guest\n" in reply and "| `/estimate` |" in reply
+
+
+def test_without_permission_one_reply_with_help_and_nothing_changes(env: Env, issue: Issue) -> None:
+    mark = env.gh.mark()
+    result = env.run(issue, "/estimate 3h\n/help\n/type social\n/status Done", author="guest")
+    writes = [c.path for c in env.gh.writes_since(mark)]
+    assert len([p for p in writes if p.endswith("/reactions")]) == 1
+    assert len([p for p in writes if p.endswith("/comments")]) == 1  # one reply
+    [reply] = env.replies(issue)
+    assert "triage, write, maintain or admin" in reply and "your permission is `read`" in reply
+    assert "| `/estimate` |" in reply  # the help that was asked for, in the same reply
+    assert env.values(issue) == {"Status": "In Progress"}
+    assert issue.labels == []
+    assert [r["ok"] for r in result.ran] == [False] * 4
+    assert result.writes == []
+
+
+def test_a_stranger_is_told_they_are_not_a_collaborator(env: Env, issue: Issue) -> None:
+    env.run(issue, "/status Done", author="passer-by")
+    [reply] = env.replies(issue)
+    assert "@passer-by" in reply and "you are not a collaborator" in reply
+
+
+def test_a_malformed_command_from_a_stranger_gets_the_permission_reply(
+    env: Env, issue: Issue
+) -> None:
+    env.run(issue, "/estimate soon", author="guest")
+    [reply] = env.replies(issue)
+    assert "your permission is `read`" in reply and "is not a duration" not in reply
+
+
+def test_the_bot_never_obeys_itself(env: Env, issue: Issue) -> None:
+    made = env.gh.add_comment(issue, "/status Done", author=env.gh.bot_login)
+    ctx = env.context(issue, env.gh.bot_login, comment_id=made.id)
+    mark = env.gh.mark()
+    result = execute(ctx, parse_commands(made.body, env.gh.bot_login))
+    assert result.ran == [] and result.reaction is None
+    assert env.gh.calls_since(mark) == []  # not even a permission lookup
+    assert env.values(issue)["Status"] == "In Progress"
+    assert made.reactions == []
+
+
+def test_an_issue_not_on_the_board_is_added_for_a_field(env: Env) -> None:
+    made = env.gh.add_issue(REPO, title="Newsletter")
+    result = env.run(made, "/estimate 2d")
+    assert env.values(made) == {"Estimate": 16}
+    assert result.writes == ["board Estimate = 16.0"]
+
+
+def test_no_board_configured_is_an_error_that_says_so(env: Env, issue: Issue) -> None:
+    result = env.run(issue, "/estimate 3h\n/assign me", on_board=False)
+    assert result.reaction == "confused"
+    [reply] = env.replies(issue)
+    assert "no board is configured (BOARDWATCH_PROJECT)" in reply
+    assert issue.assignees == ["alice"]  # the other command still ran
+    comment = issue.comments[0]
+    assert comment.reactions == [(env.gh.bot_login, "confused")]
+
+
+@pytest.mark.parametrize(
+    ("text", "values", "labels", "assignees"),
+    [
+        ("/status in progress", {"Status": "In Progress"}, ["type: blog"], ["alice"]),
+        ("/type Blog", {"Status": "In Progress"}, ["type: blog"], ["alice"]),
+        ("/assign @Alice", {"Status": "In Progress"}, ["type: blog"], ["alice"]),
+        ("/unassign @nobody", {"Status": "In Progress"}, ["type: blog"], ["alice"]),
+    ],
+)
+def test_what_is_already_so_is_not_written_again(
+    env: Env, text: str, values: dict, labels: list[str], assignees: list[str]
+) -> None:
+    made = env.gh.add_issue(REPO, labels=["type: blog"], assignees=["alice"])
+    env.gh.add_item(env.gh.boards[0], made, Status="In Progress")
+    mark = env.gh.mark()
+    result = env.run(made, text)
+    written = [c.path for c in env.gh.writes_since(mark)]
+    assert written == [f"/repos/{REPO}/issues/comments/{made.comments[0].id}/reactions"]
+    assert result.reaction == "+1" and result.writes == [] and not result.changed
+    assert (env.values(made), made.labels, made.assignees) == (values, labels, assignees)
+
+
+def test_several_errors_make_one_reply_and_good_commands_still_run(env: Env, issue: Issue) -> None:
+    result = env.run(issue, "/estimate soon\n/status Someday\n/target 2026-12-01")
+    [reply] = env.replies(issue)
+    assert reply.count("\n- ") == 2
+    assert "`/estimate soon`: `soon` is not a duration" in reply
+    assert "`Someday` is not a Status of this board; choose one of `Todo`, `In Progress`" in reply
+    assert env.values(issue)["Target date"] == "2026-12-01"
+    assert [r["ok"] for r in result.ran] == [False, False, True]
+    assert result.as_outcome()["writes"] == ["board Target date = 2026-12-01"]
+
+
+def test_commands_in_an_issue_body_get_no_reaction_and_reply_on_the_issue(env: Env) -> None:
+    made = env.gh.add_issue(REPO, body="/type podcast")
+    result = env.run(made, made.body, in_comment=False)
+    assert result.reaction == "confused"
+    [reply] = env.replies(made)
+    assert "<!-- boardwatch:reply-issue -->" in reply
+    assert "`podcast` is not a work type; choose one of `blog`, `social`" in reply
+
+
+def test_blocked_twice_updates_the_reason_and_writes_the_status_once(
+    env: Env, issue: Issue
+) -> None:
+    mark = env.gh.mark()
+    result = env.run(issue, "/blocked legal review\n/blocked the printer")
+    assert [w for w in result.writes if w.startswith("board")] == ["board Status = Blocked"]
+    assert len(env.gh.graphql_calls(mark, "SetFieldValue")) == 1
+    assert notes.get_notes(env.store.engine, REPO, issue.number) == {
+        "blocked_reason": "the printer"
+    }
+
+
+def test_blocked_without_a_blocked_option_lists_the_options(env: Env) -> None:
+    env.gh.boards.clear()
+    board = env.gh.add_board("acme", 1, fields={"Status": ["Todo", "Done"], "Estimate": "NUMBER"})
+    made = env.gh.add_issue(REPO)
+    env.gh.add_item(board, made, Status="Todo")
+    env.run(made, "/blocked legal")
+    [reply] = env.replies(made)
+    assert "`Blocked` is not a Status of this board; choose one of `Todo`, `Done`" in reply
+    assert notes.get_notes(env.store.engine, REPO, made.number) == {}
+
+
+def _digest(calls: list[IssueModel]) -> Callable[[IssueModel], str]:
+    def regenerate(issue: IssueModel) -> str:
+        calls.append(issue)
+        return "digest regenerated"
+
+    return regenerate
+
+
+def test_digest_regenerates_only_a_digest_issue(env: Env) -> None:
+    calls: list[IssueModel] = []
+    digest = env.gh.add_issue(REPO, title="Weekly digest", labels=["digest"])
+    result = env.run(digest, "/digest", regenerate_digest=_digest(calls))
+    assert [i.number for i in calls] == [digest.number]
+    assert result.ran == [{"line": "/digest", "ok": True, "message": "digest regenerated"}]
+    other = env.gh.add_issue(REPO, title="Task")
+    env.run(other, "/digest", regenerate_digest=_digest(calls))
+    assert len(calls) == 1
+    assert "works in a digest issue (labelled `digest`) only" in env.replies(other)[0]
+
+
+def test_digest_without_reports_configured_says_what_to_set(env: Env) -> None:
+    digest = env.gh.add_issue(REPO, title="Weekly digest", labels=["digest"])
+    env.run(digest, "/digest")
+    assert "BOARDWATCH_PROJECT and BOARDWATCH_REPOSITORY" in env.replies(digest)[0]
+
+
+def test_help_shows_how_each_applying_rule_stands(env: Env, issue: Issue) -> None:
+    results = (
+        RuleResult(name="triage", status="holds"),
+        RuleResult(
+            name="estimate",
+            status="failing",
+            missing=(Missing(text="an estimate", fix="comment `/estimate 3h`"),),
+        ),
+        RuleResult(name="stale", status="not_applicable"),
+    )
+    env.run(issue, "/help", rule_results=lambda _issue: results)
+    [reply] = env.replies(issue)
+    assert "- **triage** — New items on the board are triaged (given a Status).: ✅" in reply
+    assert "- **estimate** — Every task in the works has an estimate.: ❌ not yet" in reply
+    assert "  - needs an estimate (comment `/estimate 3h`)" in reply
+    assert "**stale**" not in reply
+
+
+def test_help_says_when_no_rule_applies(env: Env, issue: Issue) -> None:
+    env.run(issue, "/help", rule_results=lambda _issue: ())
+    assert "No rule applies to this issue now." in env.replies(issue)[0]
+
+
+def test_target_and_estimate_values_reach_the_board_typed(env: Env, issue: Issue) -> None:
+    result = env.run(issue, "/target 2027-01-31\n/estimate 45m")
+    assert env.values(issue) == {
+        "Status": "In Progress",
+        "Target date": "2027-01-31",
+        "Estimate": 0.75,
+    }
+    assert result.ran[0]["message"] == "Target date set to 2027-01-31"
+    assert result.ran[1]["message"] == "Estimate set to 45m"
+    assert date(2027, 1, 31).isoformat() in result.writes[0]
