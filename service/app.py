@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -50,9 +51,15 @@ def create_app(
         scheduler = services.scheduler() if start_worker else None
         if scheduler is not None:
             scheduler.start()
+        # A later edit of the rule files is picked up; an invalid one keeps the last good rules.
+        stop_watching = threading.Event()
+        threading.Thread(
+            target=services.rules.watch, args=(stop_watching,), name="rules-watch", daemon=True
+        ).start()
         try:
             yield
         finally:
+            stop_watching.set()
             if scheduler is not None:
                 scheduler.stop()
             if worker is not None:

@@ -36,6 +36,27 @@ class RulesetHolder:
     def ruleset(self) -> Ruleset:
         return self._ruleset
 
+    def fingerprint(self) -> tuple[tuple[str, int, int], ...]:
+        """Names, sizes and modification times of the rule files: changes when one is edited."""
+        paths = sorted(self.path.glob("*.y*ml")) if self.path.is_dir() else [self.path]
+        found = []
+        for path in paths:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found.append((path.name, stat.st_size, stat.st_mtime_ns))
+        return tuple(found)
+
+    def watch(self, stop: threading.Event, interval: float = 5.0) -> None:
+        """Reload whenever a rule file changes, until `stop` is set (run in a thread)."""
+        seen = self.fingerprint()
+        while not stop.wait(interval):
+            now = self.fingerprint()
+            if now != seen:
+                seen = now
+                self.reload()
+
     def reload(self) -> list[RuleError]:
         """Read the rules again; on errors keep the last good rules and log every error."""
         result = load_rules(self.path)

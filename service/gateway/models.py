@@ -95,11 +95,6 @@ class BoardItem(_Frozen):
     updated_at: datetime | None = None
 
 
-class Installation(_Frozen):
-    id: int
-    account: str
-
-
 class HookDelivery(_Frozen):
     """One webhook delivery as the App API lists it (for recovery of missed deliveries)."""
 

@@ -230,3 +230,32 @@ def test_holder_per_repository_rules(tmp_path: Path, caplog: pytest.LogCaptureFi
         kept = holder.for_repository("o/r", "version: 1\nrules: nope\n")
     assert [r.name for r in kept.rules] == ["a", "z"]  # that repository's last good rules
     assert "o/r:.github/boardwatch.yml:2:1: rules: expected a list" in caplog.text
+
+
+def test_the_holder_watches_the_rule_files(tmp_path, caplog) -> None:
+    import shutil
+    import threading
+    import time
+
+    from service.engine.holder import RulesetHolder
+
+    folder = tmp_path / "rules"
+    shutil.copytree("rules", folder, ignore=shutil.ignore_patterns("issue-forms"))
+    holder = RulesetHolder.load(folder)
+    stop = threading.Event()
+    watcher = threading.Thread(target=holder.watch, args=(stop, 0.05), daemon=True)
+    watcher.start()
+    try:
+        text = (folder / "default.yml").read_text()
+        (folder / "default.yml").write_text(text.replace("name: stale", "name: idle"))
+        deadline = time.monotonic() + 5
+        while holder.ruleset.rule("idle") is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert holder.ruleset.rule("idle") is not None
+        (folder / "default.yml").write_text("version: 1\nrules: [oops\n")
+        time.sleep(0.5)
+        assert holder.ruleset.rule("idle") is not None  # the last good rules stay
+        assert "INVALID RULES" in caplog.text
+    finally:
+        stop.set()
+        watcher.join(2)
