@@ -71,6 +71,7 @@ def worker(
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    threading.Thread(target=services.rules.watch, args=(stop,), daemon=True).start()
     runner.start(max(settings.workers, 1))
     stop.wait()
     runner.stop()
