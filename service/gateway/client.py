@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from datetime import date, datetime
@@ -26,6 +27,8 @@ from service.gateway.protocol import Permission, Reaction
 from service.gateway.rest import RestClient
 
 MARKER = "<!-- boardwatch:{key} -->"
+# How long the first page of items read with the board counts as the board's current state.
+FIRST_PAGE_FRESH = 30.0
 # Colours GitHub accepts for new single-select options (they have no id to keep).
 _OPTION_COLOR = "GRAY"
 
@@ -168,6 +171,8 @@ class GitHubClient:
         self.graphql = graphql
         self._bot_login = bot_login
         self._boards: dict[str, Board] = {}
+        # board id -> (when read, first page of items, its pageInfo), from the board lookup
+        self._first_pages: dict[str, tuple[float, list[Any], dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
     def bot_login(self) -> str:
@@ -367,8 +372,14 @@ class GitHubClient:
                 "(ORG/NUMBER from the board's URL) and that the token may read the board",
             )
         board = _board(data)
+        first = data.get("items") or {}
         with self._lock:
             self._boards[ref] = board
+            self._first_pages[board.id] = (
+                time.monotonic(),
+                list(first.get("nodes") or []),
+                dict(first.get("pageInfo") or {}),
+            )
         return board
 
     def _lookup_board(
@@ -426,6 +437,17 @@ class GitHubClient:
 
     def list_items(self, board: Board) -> Iterator[BoardItem]:
         cursor: str | None = None
+        with self._lock:
+            first = self._first_pages.pop(board.id, None)
+        if first is not None and time.monotonic() - first[0] < FIRST_PAGE_FRESH:
+            # The board lookup a moment ago brought the first page: start after it.
+            _, nodes, info = first
+            for node in nodes:
+                if node:
+                    yield item_from_graphql(node)
+            if not info.get("hasNextPage"):
+                return
+            cursor = info.get("endCursor")
         while True:
             data = self.graphql.execute("ListItems", {"boardId": board.id, "cursor": cursor})
             page = (data.get("node") or {}).get("items") or {}
