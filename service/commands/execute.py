@@ -29,16 +29,15 @@ from service.commands.parser import (
 )
 from service.durations import format_hours
 from service.engine.desired import RuleResult
-from service.engine.model import Ruleset
+from service.engine.model import TYPE_PREFIX, Ruleset
 from service.gateway.errors import GitHubError
 from service.gateway.models import Board, BoardItem, Issue
 from service.gateway.protocol import GitHubGateway, Permission
 from service.store import notes
 
-NOTE_BLOCKED = "blocked_reason"
+NOTE_BLOCKED = notes.BLOCKED_REASON
 ALLOWED: frozenset[Permission] = frozenset({"triage", "write", "maintain", "admin"})
 PERMISSION_TTL = 60.0  # seconds a looked-up permission is trusted
-TYPE_PREFIX = "type: "
 
 
 class PermissionCache:

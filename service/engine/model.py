@@ -32,6 +32,10 @@ RULE_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 COLOR_PATTERN = r"^[0-9a-fA-F]{6}$"
 
 
+# Work types are labels with this prefix (`type: blog`); commands and reports use it too.
+TYPE_PREFIX = "type: "
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

@@ -72,7 +72,7 @@ def build_digest(
         now=now,
         ruleset=ruleset,
         targets=load_targets(services.settings.rules_dir),
-        notes=notes.notes_with_key(engine, "blocked_reason"),
+        notes=notes.notes_with_key(engine, notes.BLOCKED_REASON),
         board_url=board.url,
     )
     markdown = render_markdown(summary, digest_title, period.describe(), template=template)

@@ -16,16 +16,16 @@ from pydantic import BaseModel, Field
 
 from service.engine.body import line_value
 from service.engine.evaluate import evaluate
-from service.engine.model import Ruleset
+from service.engine.model import TYPE_PREFIX, Ruleset
 from service.engine.snapshot import Snapshot
 from service.gateway.models import BoardItem, Issue
 from service.reports.periods import Period, containing
 from service.reports.targets import Target
 from service.store.history import HistoryEntry
+from service.store.notes import BLOCKED_REASON
 
 UNASSIGNED = "(unassigned)"
 UNTYPED = "(no type)"
-TYPE_PREFIX = "type: "
 DEADLINE_DAYS = 14
 CHART_WEEKS = 8
 
@@ -226,7 +226,7 @@ def build_summary(
                 for person in issue.assignees or [UNASSIGNED]:
                     wip[person] += 1
             elif status == "Blocked":
-                reason = notes.get(key, {}).get("blocked_reason") or line_value(
+                reason = notes.get(key, {}).get(BLOCKED_REASON) or line_value(
                     issue.body, "Blocked by"
                 )
                 blocked.append(_row(item, issue, status, days=in_status, note=reason))

@@ -10,6 +10,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from service.store.schema import issue_notes
 
 Bind = Engine | Connection
+
+# The reason given with `/blocked`; the blocked-reason rule and the digest read it.
+BLOCKED_REASON = "blocked_reason"
 KEY_LENGTH = issue_notes.c.key.type.length or 64
 
 
