@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import Engine, and_, delete, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from service.store.schema import deliveries, subject_leases
+from service.store.sql import insert, utc
 
 Status = Literal["queued", "running", "done", "failed", "ignored"]
 STATUSES: tuple[Status, ...] = ("queued", "running", "done", "failed", "ignored")
@@ -18,13 +18,6 @@ STATUSES: tuple[Status, ...] = ("queued", "running", "done", "failed", "ignored"
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite keeps no time zone; everything the store writes is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 class DeliveryBusy(RuntimeError):
@@ -70,7 +63,7 @@ class Delivery(BaseModel):
     )
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
-        return _aware(value)
+        return utc(value) if value is not None else None
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready view without the payload."""
@@ -87,15 +80,12 @@ class DeliveryQueue:
         self.engine = engine
         self._dialect = engine.dialect.name
 
-    def _insert(self, table: Any) -> Any:
-        return (postgresql if self._dialect == "postgresql" else sqlite).insert(table)
-
     # -- intake ----------------------------------------------------------------------------
     def add(self, new: NewDelivery, *, now: datetime | None = None) -> bool:
         """Store a delivery; False when this delivery id is already stored (a redelivery)."""
         now = now or utcnow()
         statement = (
-            self._insert(deliveries)
+            insert(self.engine, deliveries)
             .values(
                 **new.model_dump(),
                 received_at=now,
@@ -144,7 +134,7 @@ class DeliveryQueue:
                     return None
                 # The subject lease is the lock that keeps two deliveries of one issue apart;
                 # on PostgreSQL a concurrent claimer waits on this row and then sees it held.
-                take = self._insert(subject_leases).values(
+                take = insert(self.engine, subject_leases).values(
                     subject=row["subject"],
                     delivery_id=row["id"],
                     owner=owner,

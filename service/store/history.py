@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, field_validator
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import func, insert, select
 
 from service.store.schema import status_history
-
-Bind = Engine | Connection
+from service.store.sql import Bind, execute, fetch, utc
 
 
 class HistoryEntry(BaseModel):
@@ -26,23 +25,11 @@ class HistoryEntry(BaseModel):
     @field_validator("changed_at")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return utc(value)
 
 
 def _write(bind: Bind, **values: object) -> None:
-    statement = insert(status_history).values(**values)
-    if isinstance(bind, Engine):
-        with bind.begin() as conn:
-            conn.execute(statement)
-    else:
-        bind.execute(statement)
-
-
-def _read(bind: Bind, query):
-    if isinstance(bind, Engine):
-        with bind.connect() as conn:
-            return conn.execute(query).all()
-    return bind.execute(query).all()
+    execute(bind, insert(status_history).values(**values))
 
 
 def record_status(
@@ -103,7 +90,7 @@ def record_state(
 
 
 def _last(bind: Bind, repo: str, number: int, kind: str) -> tuple[str | None, datetime] | None:
-    rows = _read(
+    rows = fetch(
         bind,
         select(status_history.c.new_value, status_history.c.changed_at)
         .where(
@@ -117,7 +104,7 @@ def _last(bind: Bind, repo: str, number: int, kind: str) -> tuple[str | None, da
     if not rows:
         return None
     value, at = rows[0]
-    return value, at if at.tzinfo else at.replace(tzinfo=UTC)
+    return value, utc(at)
 
 
 def last_status(bind: Bind, repo: str, number: int) -> str | None:
@@ -142,14 +129,14 @@ def load_history(bind: Bind, since: datetime | None = None) -> list[HistoryEntry
     query = select(status_history).order_by(status_history.c.changed_at, status_history.c.id)
     if since is not None:
         query = query.where(status_history.c.changed_at >= since)
-    rows = _read(bind, query)
+    rows = fetch(bind, query)
     return [HistoryEntry.model_validate(dict(row._mapping)) for row in rows]
 
 
 def first_recorded_at(bind: Bind) -> datetime | None:
     """When history starts: reports say "history starts on …" instead of inventing numbers."""
-    rows = _read(bind, select(func.min(status_history.c.changed_at)))
+    rows = fetch(bind, select(func.min(status_history.c.changed_at)))
     at = rows[0][0] if rows else None
     if at is None:
         return None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
+    return utc(at)

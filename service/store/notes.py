@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, select
 
 from service.store.schema import issue_notes
-
-Bind = Engine | Connection
+from service.store.sql import Bind, execute, fetch, insert
 
 # The reason given with `/blocked`; the blocked-reason rule and the digest read it.
 BLOCKED_REASON = "blocked_reason"
 KEY_LENGTH = issue_notes.c.key.type.length or 64
-
-
-def _run(bind: Bind, statement):
-    if isinstance(bind, Engine):
-        with bind.begin() as conn:
-            return conn.execute(statement)
-    return bind.execute(statement)
 
 
 def get_notes(bind: Bind, repo: str, number: int) -> dict[str, str]:
@@ -28,10 +19,7 @@ def get_notes(bind: Bind, repo: str, number: int) -> dict[str, str]:
     query = select(issue_notes.c.key, issue_notes.c.value).where(
         issue_notes.c.repo == repo, issue_notes.c.number == number
     )
-    if isinstance(bind, Engine):
-        with bind.connect() as conn:
-            return dict(conn.execute(query).all())
-    return dict(bind.execute(query).all())
+    return {key: value for key, value in fetch(bind, query)}
 
 
 def set_note(
@@ -40,18 +28,18 @@ def set_note(
     """Write note `key` of the issue, replacing an earlier value; `actor` is who gave it."""
     if not key or len(key) > KEY_LENGTH:
         raise ValueError(f"note key {key!r}: use 1 to {KEY_LENGTH} characters")
-    dialect = bind.dialect.name
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert(issue_notes)
     values = {"value": value, "actor": actor, "updated_at": datetime.now(UTC)}
-    statement = insert.values(repo=repo, number=number, key=key, **values).on_conflict_do_update(
-        index_elements=["repo", "number", "key"], set_=values
+    statement = (
+        insert(bind, issue_notes)
+        .values(repo=repo, number=number, key=key, **values)
+        .on_conflict_do_update(index_elements=["repo", "number", "key"], set_=values)
     )
-    _run(bind, statement)
+    execute(bind, statement)
 
 
 def delete_note(bind: Bind, repo: str, number: int, key: str) -> None:
     """Forget note `key` of the issue (nothing happens when there is none)."""
-    _run(
+    execute(
         bind,
         delete(issue_notes).where(
             issue_notes.c.repo == repo, issue_notes.c.number == number, issue_notes.c.key == key
@@ -64,9 +52,4 @@ def notes_with_key(bind: Bind, key: str) -> dict[tuple[str, int], dict[str, str]
     query = select(issue_notes.c.repo, issue_notes.c.number, issue_notes.c.value).where(
         issue_notes.c.key == key
     )
-    if isinstance(bind, Engine):
-        with bind.connect() as conn:
-            rows = conn.execute(query).all()
-    else:
-        rows = bind.execute(query).all()
-    return {(repo, number): {key: value} for repo, number, value in rows}
+    return {(repo, number): {key: value} for repo, number, value in fetch(bind, query)}

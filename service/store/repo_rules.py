@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from service.store.schema import repo_rules
+from service.store.sql import execute, insert
 
 
 class RepoRules(BaseModel):
@@ -26,11 +26,9 @@ def get(engine: Engine, repo: str) -> RepoRules | None:
 
 
 def put(engine: Engine, rules: RepoRules) -> None:
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     values = {**rules.model_dump(), "updated_at": datetime.now(UTC)}
-    statement = dialect.insert(repo_rules).values(**values)
+    statement = insert(engine, repo_rules).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=["repo"], set_={k: v for k, v in values.items() if k != "repo"}
     )
-    with engine.begin() as conn:
-        conn.execute(statement)
+    execute(engine, statement)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from service.store.schema import report_posts
+from service.store.sql import insert
 
 # A claim that never finished (its process died) may be taken over after this long.
 STALE_CLAIM = timedelta(minutes=30)
@@ -16,9 +16,9 @@ STALE_CLAIM = timedelta(minutes=30)
 def claim(conn: Connection, kind: str, period: str, owner: str) -> bool:
     """Claim `kind` for `period`; False when another process has it or it is done."""
     now = datetime.now(UTC)
-    insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(report_posts)
     statement = (
-        insert.values(kind=kind, period=period, claimed_by=owner, claimed_at=now)
+        insert(conn, report_posts)
+        .values(kind=kind, period=period, claimed_by=owner, claimed_at=now)
         .on_conflict_do_update(
             index_elements=["kind", "period"],
             set_={"claimed_by": owner, "claimed_at": now},
