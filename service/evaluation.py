@@ -99,33 +99,35 @@ def forget_comments(engine: Engine, issue: Issue) -> None:
     notes.delete_note(engine, issue.repo, issue.number, NOTE_COMMENTS)
 
 
-def observe_status(
+def observe(
     ev: Evaluation, issue: Issue, item: BoardItem | None, *, actor: str | None, source: str
-) -> None:
-    """Record a Status or open/closed state that differs from the last one in history."""
-    status_field = ev.ruleset.board.status_field
-    status = None
+) -> datetime | None:
+    """Record a Status or open/closed state that differs from history's last one (unless
+    read-only); returns since when the issue has its current Status, as far as history knows."""
+    status_seen = history.last(ev.engine, issue.repo, issue.number, "status")
+    last_status, status_since = status_seen or (None, None)
     if item is not None:
-        raw = next(
-            (v for k, v in item.fields.items() if k.casefold() == status_field.casefold()), None
-        )
+        raw = item.value(ev.ruleset.board.status_field)
         status = str(raw) if raw is not None else None
-    last = history.last_status(ev.engine, issue.repo, issue.number)
-    if item is not None and status != last:
-        history.record_status(
-            ev.engine,
-            repo=issue.repo,
-            number=issue.number,
-            item_id=item.id,
-            old=last,
-            new=status,
-            at=ev.now,
-            actor=actor,
-            source=source,
-            delivery_id=ev.delivery_id,
-        )
-    last_state = history.last_state(ev.engine, issue.repo, issue.number)
-    if issue.state != last_state and (last_state is not None or issue.state == "closed"):
+        if status != last_status:
+            status_since = ev.now
+            if not ev.read_only:
+                history.record_status(
+                    ev.engine,
+                    repo=issue.repo,
+                    number=issue.number,
+                    item_id=item.id,
+                    old=last_status,
+                    new=status,
+                    at=ev.now,
+                    actor=actor,
+                    source=source,
+                    delivery_id=ev.delivery_id,
+                )
+    state_seen = history.last(ev.engine, issue.repo, issue.number, "state")
+    last_state = state_seen[0] if state_seen else None
+    changed = issue.state != last_state and (last_state is not None or issue.state == "closed")
+    if changed and not ev.read_only:
         history.record_state(
             ev.engine,
             repo=issue.repo,
@@ -137,12 +139,22 @@ def observe_status(
             source=source,
             delivery_id=ev.delivery_id,
         )
+    return status_since
 
 
 def load_snapshot(
-    ev: Evaluation, issue: Issue, item: BoardItem | bool | None = True
+    ev: Evaluation,
+    issue: Issue,
+    item: BoardItem | bool | None = True,
+    *,
+    actor: str | None = None,
+    source: str = "observed",
 ) -> tuple[Snapshot, BoardItem | None]:
-    """The issue's snapshot. `item=True`: read the board item; else use the one given."""
+    """The issue's snapshot. `item=True`: read the board item; else use the one given.
+
+    A Status or state that differs from history is recorded first (by `actor`, from
+    `source`), so time in status counts from this change, not from the one before.
+    """
     if item is True:
         item = (
             ev.gateway.get_item(ev.board, issue.node_id)
@@ -150,13 +162,14 @@ def load_snapshot(
             else None
         )
     board_item: BoardItem | None = item if isinstance(item, BoardItem) else None
+    status_since = observe(ev, issue, board_item, actor=actor, source=source)
     recorded = notes.get_notes(ev.engine, issue.repo, issue.number)
     snapshot = Snapshot(
         issue=issue,
         item=board_item,
         now=ev.now,
         last_human_activity=last_human_activity(ev, issue, recorded),
-        status_since=history.status_since(ev.engine, issue.repo, issue.number),
+        status_since=status_since,
         notes={k: v for k, v in recorded.items() if k not in (NOTE_ACTIVITY, NOTE_COMMENTS)},
         bot_comments=_known_comments(ev, issue, recorded),
     )
@@ -194,9 +207,7 @@ def reevaluate(
     source: str = "observed",
 ) -> dict[str, Any]:
     """Run the rules on one issue and make GitHub match them; returns the outcome record."""
-    snapshot, board_item = load_snapshot(ev, issue, item)
-    if not ev.read_only:
-        observe_status(ev, issue, board_item, actor=actor, source=source)
+    snapshot, board_item = load_snapshot(ev, issue, item, actor=actor, source=source)
     desired = evaluate(ev.ruleset, snapshot)
     changes = plan(snapshot, desired)
     outcome: dict[str, Any] = {
@@ -228,5 +239,5 @@ def reevaluate(
     if any(
         isinstance(c, SetField | ClearField) and c.field.casefold() == status_field for c in changes
     ):
-        observe_status(ev, issue, after.item, actor=ev.bot_login, source="rule")
+        observe(ev, issue, after.item, actor=ev.bot_login, source="rule")
     return outcome

@@ -62,7 +62,7 @@ def targets(
             issue = item.issue
             if item.archived or issue is None or not is_tracker(services, issue.repo):
                 continue
-            if issue.state == "closed" and item.fields.get(ev.ruleset.board.status_field) == "Done":
+            if issue.state == "closed" and item.value(ev.ruleset.board.status_field) == "Done":
                 continue  # finished work: nothing left for the rules to do
             seen.add(f"{issue.repo}#{issue.number}")
             yield issue, item

@@ -134,7 +134,7 @@ def _same_value(have: Any, want: Any) -> bool:
 
 def _set(ctx: CommandContext, field_name: str, value: Any) -> None:
     board, item = _item(ctx)
-    have = next((v for k, v in item.fields.items() if k.casefold() == field_name.casefold()), None)
+    have = item.value(field_name)
     if have is not None and _same_value(have, value):
         return  # already so: no API call
     ctx.gateway.set_field(board, item.id, field_name, value)

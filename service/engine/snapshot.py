@@ -40,12 +40,7 @@ class Snapshot(BaseModel):
 
     def field(self, name: str) -> FieldValue | None:
         """A board field's value by name (case-insensitive); None when empty or not on board."""
-        if self.item is None:
-            return None
-        wanted = name.strip().casefold()
-        return next(
-            (value for key, value in self.item.fields.items() if key.casefold() == wanted), None
-        )
+        return self.item.value(name) if self.item is not None else None
 
     def has_label(self, label: str) -> bool:
         wanted = label.casefold()

@@ -94,6 +94,11 @@ class BoardItem(_Frozen):
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
+    def value(self, name: str) -> FieldValue | None:
+        """A field's value by name (case-insensitive); None when it has none."""
+        wanted = name.strip().casefold()
+        return next((v for k, v in self.fields.items() if k.casefold() == wanted), None)
+
 
 class HookDelivery(_Frozen):
     """One webhook delivery as the App API lists it (for recovery of missed deliveries)."""

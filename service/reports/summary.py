@@ -177,7 +177,7 @@ def build_summary(
     history_since = min((e.changed_at for e in history), default=None)
 
     def status_of(item: BoardItem) -> str | None:
-        value = item.fields.get(status_field)
+        value = item.value(status_field)
         return str(value) if value is not None else None
 
     def done_at(item: BoardItem, issue: Issue) -> datetime | None:
@@ -252,7 +252,7 @@ def build_summary(
             if tracked_rule is not None and tracked_rule.status in ("holds", "failing"):
                 tracked += 1
                 tracked_ok += not failing
-            target = item.fields.get(target_field)
+            target = item.value(target_field)
             if isinstance(target, date) and status != "Done":
                 left = (target - now.date()).days
                 if left <= DEADLINE_DAYS:
@@ -306,7 +306,7 @@ def build_summary(
         on_time, late, still_open = [], [], []
         for item, issue in live:
             assert issue is not None
-            target = item.fields.get(target_field)
+            target = item.value(target_field)
             if not isinstance(target, date) or not period.contains(target):
                 continue
             finished_at = done_at(item, issue)

@@ -89,7 +89,8 @@ def record_state(
     )
 
 
-def _last(bind: Bind, repo: str, number: int, kind: str) -> tuple[str | None, datetime] | None:
+def last(bind: Bind, repo: str, number: int, kind: str) -> tuple[str | None, datetime] | None:
+    """The latest recorded (value, time) of `kind` ("status" or "state") for the issue."""
     rows = fetch(
         bind,
         select(status_history.c.new_value, status_history.c.changed_at)
@@ -109,18 +110,18 @@ def _last(bind: Bind, repo: str, number: int, kind: str) -> tuple[str | None, da
 
 def last_status(bind: Bind, repo: str, number: int) -> str | None:
     """The Status last recorded for the issue (None: none recorded, or cleared)."""
-    found = _last(bind, repo, number, "status")
+    found = last(bind, repo, number, "status")
     return found[0] if found else None
 
 
 def last_state(bind: Bind, repo: str, number: int) -> str | None:
-    found = _last(bind, repo, number, "state")
+    found = last(bind, repo, number, "state")
     return found[0] if found else None
 
 
 def status_since(bind: Bind, repo: str, number: int) -> datetime | None:
     """Since when the issue has had its current Status; None when history does not say."""
-    found = _last(bind, repo, number, "status")
+    found = last(bind, repo, number, "status")
     return found[1] if found else None
 
 
