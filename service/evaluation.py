@@ -22,13 +22,13 @@ from service.engine.evaluate import evaluate
 from service.engine.model import Ruleset
 from service.engine.plan import plan, simulate
 from service.engine.snapshot import Snapshot
+from service.gateway.markers import marker_key
 from service.gateway.models import Board, BoardItem, Issue
 from service.gateway.protocol import GitHubGateway
 from service.store import history, notes
 
 log = logging.getLogger(__name__)
 
-MARKER_PREFIX = "<!-- boardwatch:"
 # Notes the evaluation keeps per issue (table issue_notes).
 NOTE_ACTIVITY = "last_human_activity"
 NOTE_COMMENTS = "bot_comments"  # JSON {rule: body} of the bot's comments as last written
@@ -57,11 +57,7 @@ def bot_comments_from(comments: list[Any], bot_login: str | None) -> dict[str, s
     for comment in comments:
         if bot_login and comment.author and comment.author != bot_login:
             continue
-        start = comment.body.find(MARKER_PREFIX)
-        if start < 0:
-            continue
-        end = comment.body.find("-->", start)
-        key = comment.body[start + len(MARKER_PREFIX) : end].strip()
+        key = marker_key(comment.body)
         if key:
             found[key] = comment.body
     return found

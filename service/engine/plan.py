@@ -8,7 +8,6 @@ Order matters: the board item must exist before its fields are set.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from service.engine.changes import (
@@ -24,16 +23,16 @@ from service.engine.changes import (
 )
 from service.engine.desired import Desired
 from service.engine.snapshot import Snapshot
+from service.gateway.markers import without_markers
 from service.gateway.models import BoardItem, FieldValue
 
-_MARKER_RE = re.compile(r"<!--\s*boardwatch:[^>]*-->")
 # Item id used in simulations for an item the plan would add.
 SIMULATED_ITEM_ID = "(to be added)"
 
 
 def comment_text(body: str) -> str:
     """A comment body without the gateway's marker, for comparison."""
-    return _MARKER_RE.sub("", body).strip()
+    return without_markers(body)
 
 
 def same_value(have: FieldValue | None, want: FieldValue | None) -> bool:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from service.gateway.errors import GitHubError, NotFound
 from service.gateway.graphql import GraphQLClient
+from service.gateway.markers import marker
 from service.gateway.models import (
     Board,
     BoardField,
@@ -26,15 +27,10 @@ from service.gateway.models import (
 from service.gateway.protocol import Permission, Reaction
 from service.gateway.rest import RestClient
 
-MARKER = "<!-- boardwatch:{key} -->"
 # How long the first page of items read with the board counts as the board's current state.
 FIRST_PAGE_FRESH = 30.0
 # Colours GitHub accepts for new single-select options (they have no id to keep).
 _OPTION_COLOR = "GRAY"
-
-
-def marker(key: str) -> str:
-    return MARKER.format(key=key)
 
 
 def _split(repo: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from service.gateway.accounting import record_planned_write
-from service.gateway.client import marker
+from service.gateway.markers import marker
 from service.gateway.models import (
     Board,
     BoardField,
