@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from service.boardinit import plan_init
-from service.cli.main import app
 from service.engine.holder import RulesetHolder
-from service.settings import get_settings
 from tests.fakegithub import FakeGitHub
+from tests.support.cli import environment, invoke
 
 REPO = "acme/tracker"
 RULES = RulesetHolder.load("rules").ruleset
@@ -28,17 +26,12 @@ def empty(fake_github: FakeGitHub, monkeypatch: pytest.MonkeyPatch, tmp_path) ->
         "BOARDWATCH_DATABASE_URL": f"sqlite:///{tmp_path}/init.db",
         "BOARDWATCH_RULES_DIR": "rules",
     }
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    yield fake_github
-    get_settings.cache_clear()
+    with environment(monkeypatch, env):
+        yield fake_github
 
 
 def init(*args: str) -> str:
-    result = CliRunner().invoke(app, ["init", *args])
-    assert result.exit_code == 0, result.output
-    return result.output
+    return invoke("init", *args)
 
 
 def test_an_empty_board_gets_the_fields_options_and_labels(empty: FakeGitHub) -> None:

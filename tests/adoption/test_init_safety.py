@@ -6,14 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from service.boardinit import plan_init
-from service.cli.main import app
 from service.engine.holder import RulesetHolder
 from service.gateway.models import Board, BoardField, FieldOption
-from service.settings import get_settings
 from tests.fakegithub import FakeGitHub
+from tests.support.cli import environment, invoke
 
 REPO = "acme/tracker"
 RULES = RulesetHolder.load("rules").ruleset  # Status options: Todo, In Progress, Blocked, Done
@@ -67,17 +65,12 @@ def tracker_env(
         "BOARDWATCH_RULES_DIR": "rules",
         "BOARDWATCH_SECRETS_FILE": str(tmp_path / "none.json"),
     }
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    yield fake_github
-    get_settings.cache_clear()
+    with environment(monkeypatch, env):
+        yield fake_github
 
 
 def init(*args: str) -> str:
-    result = CliRunner().invoke(app, ["init", *args])
-    assert result.exit_code == 0, result.output
-    return result.output
+    return invoke("init", *args)
 
 
 def test_a_board_in_use_keeps_its_status_options_and_gets_a_by_hand_step(
@@ -101,11 +94,10 @@ def test_a_board_in_use_keeps_its_status_options_and_gets_a_by_hand_step(
 def test_init_works_when_the_settings_say_dry_run(
     tracker_env: FakeGitHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BOARDWATCH_DRY_RUN", "true")
-    get_settings.cache_clear()
     tracker_env.add_board("acme", 1, fields={})
     mark = tracker_env.mark()
-    out = init("--dry-run")
+    with environment(monkeypatch, {"BOARDWATCH_DRY_RUN": "true"}):
+        out = init("--dry-run")
     assert tracker_env.writes_since(mark) == []
     assert "+ field 'Estimate' (number)" in out and "+ label 'needs-triage'" in out
 

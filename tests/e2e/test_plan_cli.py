@@ -6,11 +6,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from typer.testing import CliRunner
 
-from service.cli.main import app
-from service.settings import get_settings
 from tests.fakegithub.plugin import Tracker
+from tests.support.cli import environment, invoke
 
 AGO = datetime.now(UTC) - timedelta(hours=2)
 
@@ -24,17 +22,8 @@ def env(tracker: Tracker, monkeypatch: pytest.MonkeyPatch, tmp_path) -> Tracker:
         "BOARDWATCH_DATABASE_URL": f"sqlite:///{tmp_path}/plan.db",
         "BOARDWATCH_RULES_DIR": "rules",
     }
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    yield tracker
-    get_settings.cache_clear()
-
-
-def invoke(*args: str) -> str:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.output
+    with environment(monkeypatch, values):
+        yield tracker
 
 
 def test_plan_changes_nothing_and_says_why(env: Tracker) -> None:

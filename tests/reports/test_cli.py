@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from service.cli.main import app
-from service.settings import get_settings
 from tests.reports.fixture import AT, REPO, build_board
 from tests.support.bot import Bot
+from tests.support.cli import environment, invoke
 
 WORKFLOW = Path(__file__).resolve().parents[2] / ".github/workflows/digest.yml"
 
@@ -29,17 +27,11 @@ def cli_env(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> Bot:
         "BOARDWATCH_DATABASE_URL": str(bot.services.store.engine.url),
         "BOARDWATCH_RULES_DIR": str(settings.rules_dir),
     }
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    yield bot
-    get_settings.cache_clear()
+    with environment(monkeypatch, env):
+        yield bot
 
 
-def run(*args: str) -> str:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.output
+run = invoke
 
 
 def test_without_flags_it_prints_the_markdown(cli_env: Bot) -> None:

@@ -6,9 +6,9 @@ import pytest
 from typer.testing import CliRunner
 
 from service.cli.main import app
-from service.settings import get_settings
 from service.store import NewDelivery, Store
 from tests.fakegithub import FakeGitHub
+from tests.support.cli import environment, invoke
 
 
 @pytest.fixture
@@ -23,16 +23,10 @@ def with_app(fake_github: FakeGitHub, monkeypatch: pytest.MonkeyPatch, tmp_path)
         "GITHUB_APP_PRIVATE_KEY": github_app.private_key_pem,
         "BOARDWATCH_DATABASE_URL": url,
     }
-    for key, value in env.items():
-        if value:
-            monkeypatch.setenv(key, value)
-        else:
-            monkeypatch.delenv(key, raising=False)
-    get_settings.cache_clear()
-    store = Store.open(url)
-    yield fake_github, store
-    store.close()
-    get_settings.cache_clear()
+    with environment(monkeypatch, env):
+        store = Store.open(url)
+        yield fake_github, store
+        store.close()
 
 
 def test_failed_deliveries_are_redelivered_once(with_app) -> None:
@@ -45,13 +39,12 @@ def test_failed_deliveries_are_redelivered_once(with_app) -> None:
     store.deliveries.add(
         NewDelivery(id="guid-stored", event="issues", subject="issue:x", payload="{}")
     )
-    result = CliRunner().invoke(app, ["recover", "--since", "24h", "--dry-run"])
-    assert result.exit_code == 0, result.output
-    assert "would ask GitHub to redeliver: guid-lost" in result.output
+    assert "would ask GitHub to redeliver: guid-lost" in invoke(
+        "recover", "--since", "24h", "--dry-run"
+    )
     assert gh.app.redelivered == []
 
-    result = CliRunner().invoke(app, ["recover", "--since", "24h"])
-    assert result.exit_code == 0, result.output
+    invoke("recover", "--since", "24h")
     assert gh.app.redelivered == [retried.id]
     assert ok.id not in gh.app.redelivered and stored.id not in gh.app.redelivered
     assert lost.id not in gh.app.redelivered  # only the newest attempt of a GUID
@@ -60,10 +53,7 @@ def test_failed_deliveries_are_redelivered_once(with_app) -> None:
 def test_recover_without_an_app_says_what_is_needed(
     fake_github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("GITHUB_TOKEN", "x")
-    monkeypatch.delenv("GITHUB_APP_ID", raising=False)
-    get_settings.cache_clear()
-    result = CliRunner().invoke(app, ["recover"])
-    get_settings.cache_clear()
+    with environment(monkeypatch, {"GITHUB_TOKEN": "x", "GITHUB_APP_ID": None}):
+        result = CliRunner().invoke(app, ["recover"])
     assert result.exit_code == 2
     assert "recover needs a GitHub App" in result.output
