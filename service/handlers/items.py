@@ -20,19 +20,20 @@ def on_item_event(services: Services, job: Job) -> dict[str, Any]:
     if services.settings.project is None:
         return {"skipped": "no board configured (BOARDWATCH_PROJECT)"}
     installation = envelope.installation.id if envelope.installation else None
-    ev = evaluation(services, installation, None, delivery_id=job.delivery.id)
-    if ev.board is None or (item_ref.project_node_id and item_ref.project_node_id != ev.board.id):
+    gateway = services.gateways.for_installation(installation)
+    board = gateway.get_board(services.settings.project)
+    if item_ref.project_node_id and item_ref.project_node_id != board.id:
         return {"skipped": "an item of another board"}
     if envelope.action == "deleted":
         return {"skipped": "the item was removed from the board"}
-    item = ev.gateway.get_item_by_id(ev.board, item_ref.node_id)
+    item = gateway.get_item_by_id(board, item_ref.node_id)
     if item is None or item.issue is None:
         return {"skipped": "the item is gone or is not an issue"}
     issue = item.issue
     if not is_tracker(services, issue.repo):
         return {"skipped": f"{issue.repo} is not the tracker"}
     sender = envelope.sender.login if envelope.sender else None
-    ev = evaluation(services, installation, issue.repo, delivery_id=job.delivery.id, now=ev.now)
+    ev = evaluation(services, installation, issue.repo, delivery_id=job.delivery.id)
     if envelope.action == "edited":
         note_human_activity(ev.engine, issue, ev.now, sender)
     return reevaluate(ev, issue, item, actor=sender, source="webhook")
