@@ -26,6 +26,9 @@ class RulesetHolder:
         self._lock = threading.Lock()
         # repo -> (hash of its rule file, merged ruleset): re-read only when the file changes.
         self._repos: dict[str, tuple[str, Ruleset]] = {}
+        # The files as they were when the rules were read: an edit made after that, even
+        # before a watcher starts, is noticed.
+        self._loaded_from = self.fingerprint()
 
     @classmethod
     def load(cls, path: Path | str) -> RulesetHolder:
@@ -50,11 +53,10 @@ class RulesetHolder:
 
     def watch(self, stop: threading.Event, interval: float = 5.0) -> None:
         """Reload whenever a rule file changes, until `stop` is set (run in a thread)."""
-        seen = self.fingerprint()
         while not stop.wait(interval):
             now = self.fingerprint()
-            if now != seen:
-                seen = now
+            if now != self._loaded_from:
+                self._loaded_from = now
                 self.reload()
 
     def reload(self) -> list[RuleError]:
