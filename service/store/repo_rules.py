@@ -16,6 +16,8 @@ class RepoRules(BaseModel):
     source: str | None  # None: the repository has no rule file
     sha: str | None = None
     error: str | None = None
+    good_source: str | None = None  # the last text that loaded without error
+    good_sha: str | None = None
 
 
 def get(engine: Engine, repo: str) -> RepoRules | None:

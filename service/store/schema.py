@@ -112,6 +112,21 @@ repo_rules = Table(
     Column("repo", String(255), primary_key=True),
     Column("source", Text),  # the YAML text, None when the repository has no such file
     Column("sha", String(64)),
-    Column("error", Text),  # why the last read was refused (the last good source stays)
+    Column("error", Text),  # why the last read was refused (None when `source` is valid)
+    # The last text that loaded without error, kept apart from the last text seen, so the last
+    # good rules survive a restart and apply on every replica.
+    Column("good_source", Text),
+    Column("good_sha", String(64)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+# The `state` of a GitHub App manifest flow started on `/setup`: any replica may finish it,
+# and it is refused (and purged) once it expires.
+setup_states = Table(
+    "setup_states",
+    metadata,
+    Column("state", String(64), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_setup_states_expires", setup_states.c.expires_at)
