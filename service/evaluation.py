@@ -81,7 +81,8 @@ def note_human_activity(engine: Engine, issue: Issue, at: datetime, actor: str |
 
 def _known_comments(ev: Evaluation, issue: Issue, recorded: dict[str, str]) -> dict[str, str]:
     if NOTE_COMMENTS in recorded:
-        return json.loads(recorded[NOTE_COMMENTS])
+        known: dict[str, str] = json.loads(recorded[NOTE_COMMENTS])
+        return known
     if issue.comments == 0:
         return {}
     comments = bot_comments_from(ev.gateway.list_comments(issue.repo, issue.number), ev.bot_login)

@@ -59,13 +59,13 @@ def targets(
     seen: set[str] = set()
     if ev.board is not None:
         for item in ev.gateway.list_items(ev.board):
-            issue = item.issue
-            if item.archived or issue is None or not is_tracker(services, issue.repo):
+            on_board = item.issue
+            if item.archived or on_board is None or not is_tracker(services, on_board.repo):
                 continue
-            if issue.state == "closed" and item.value(ev.ruleset.board.status_field) == "Done":
+            if on_board.state == "closed" and item.value(ev.ruleset.board.status_field) == "Done":
                 continue  # finished work: nothing left for the rules to do
-            seen.add(f"{issue.repo}#{issue.number}")
-            yield issue, item
+            seen.add(f"{on_board.repo}#{on_board.number}")
+            yield on_board, item
     if repo is not None:
         for issue in ev.gateway.list_issues(repo, state="open"):
             if f"{issue.repo}#{issue.number}" not in seen:

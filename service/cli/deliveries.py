@@ -28,7 +28,7 @@ def list_deliveries(
     """The newest deliveries with their status, attempts and last error."""
     if status is not None and status not in STATUSES:
         raise fail(f"--status must be one of {', '.join(STATUSES)}, not {status!r}")
-    found = _store().deliveries.list(status=status, limit=limit)  # type: ignore[arg-type]
+    found = _store().deliveries.list(status=status, limit=limit)
     if as_json:
         typer.echo(json.dumps([d.summary() for d in found], indent=2))
         return

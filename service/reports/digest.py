@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 LABEL = "digest"
 LABEL_COLOR = "0052cc"
-PREFIX = {"week": "Weekly digest · ", "month": "Monthly review · "}
+PREFIX: dict[Kind, str] = {"week": "Weekly digest · ", "month": "Monthly review · "}
 
 
 @dataclass
@@ -135,7 +135,7 @@ def scheduled_digest(services: Services, kind: Kind, at: datetime) -> Digest:
 
 def regenerate_digest(services: Services, gateway: GitHubGateway, issue: Issue) -> str:
     """`/digest` in a digest issue: rebuild the report its title names, now."""
-    kind: Kind | None = next((k for k, p in PREFIX.items() if issue.title.startswith(p)), None)
+    kind = next((k for k, p in PREFIX.items() if issue.title.startswith(p)), None)
     if kind is None:
         raise ValueError(f"`{issue.title}` is not a digest title")
     label = issue.title.removeprefix(PREFIX[kind])

@@ -252,11 +252,11 @@ def build_summary(
             if tracked_rule is not None and tracked_rule.status in ("holds", "failing"):
                 tracked += 1
                 tracked_ok += not failing
-            target = item.value(target_field)
-            if isinstance(target, date) and status != "Done":
-                left = (target - now.date()).days
+            due = item.value(target_field)
+            if isinstance(due, date) and status != "Done":
+                left = (due - now.date()).days
                 if left <= DEADLINE_DAYS:
-                    deadlines.append(_row(item, issue, status, days=left, when=target))
+                    deadlines.append(_row(item, issue, status, days=left, when=due))
         first_status = timeline.triaged_at()
         if first_status and issue.created_at and period.contains(first_status):
             triage_times.append(_days(first_status - issue.created_at))
@@ -306,19 +306,20 @@ def build_summary(
         on_time, late, still_open = [], [], []
         for item, issue in live:
             assert issue is not None
-            target = item.value(target_field)
-            if not isinstance(target, date) or not period.contains(target):
+            due = item.value(target_field)
+            if not isinstance(due, date) or not period.contains(due):
                 continue
             finished_at = done_at(item, issue)
-            row = _row(item, issue, status_of(item), when=target)
+            row = _row(item, issue, status_of(item), when=due)
             if finished_at is None:
                 still_open.append(row)
-            elif finished_at.date() <= target:
+            elif finished_at.date() <= due:
                 on_time.append(row)
             else:
-                late.append(row.model_copy(update={"days": (finished_at.date() - target).days}))
-        by_due = lambda rows: sorted(rows, key=lambda r: (r.when, r.number))  # noqa: E731
-        adherence = Adherence(on_time=by_due(on_time), late=by_due(late), open=by_due(still_open))
+                late.append(row.model_copy(update={"days": (finished_at.date() - due).days}))
+        adherence = Adherence(
+            on_time=_by_due(on_time), late=_by_due(late), open=_by_due(still_open)
+        )
         before = period.previous()
         previous = sum(1 for _, _, at in finished if before.contains(at))
 
@@ -360,3 +361,7 @@ def build_summary(
         adherence=adherence,
         done_previous_period=previous,
     )
+
+
+def _by_due(rows: list[Row]) -> list[Row]:
+    return sorted(rows, key=lambda r: (r.when or date.min, r.number))

@@ -104,8 +104,8 @@ def last(bind: Bind, repo: str, number: int, kind: str) -> tuple[str | None, dat
     )
     if not rows:
         return None
-    value, at = rows[0]
-    return value, utc(at)
+    row = rows[0]
+    return row.new_value, utc(row.changed_at)
 
 
 def last_status(bind: Bind, repo: str, number: int) -> str | None:

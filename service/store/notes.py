@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
-from service.store.schema import issue_notes
+from service.store.schema import NOTE_KEY_LENGTH, issue_notes
 from service.store.sql import Bind, execute, fetch, insert
 
 # The reason given with `/blocked`; the blocked-reason rule and the digest read it.
 BLOCKED_REASON = "blocked_reason"
-KEY_LENGTH = issue_notes.c.key.type.length or 64
+KEY_LENGTH = NOTE_KEY_LENGTH
 
 
 def get_notes(bind: Bind, repo: str, number: int) -> dict[str, str]:
@@ -19,7 +19,7 @@ def get_notes(bind: Bind, repo: str, number: int) -> dict[str, str]:
     query = select(issue_notes.c.key, issue_notes.c.value).where(
         issue_notes.c.repo == repo, issue_notes.c.number == number
     )
-    return {key: value for key, value in fetch(bind, query)}
+    return {row.key: row.value for row in fetch(bind, query)}
 
 
 def set_note(
@@ -52,4 +52,4 @@ def notes_with_key(bind: Bind, key: str) -> dict[tuple[str, int], dict[str, str]
     query = select(issue_notes.c.repo, issue_notes.c.number, issue_notes.c.value).where(
         issue_notes.c.key == key
     )
-    return {(repo, number): {key: value} for repo, number, value in fetch(bind, query)}
+    return {(row.repo, row.number): {key: row.value} for row in fetch(bind, query)}

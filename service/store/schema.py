@@ -82,12 +82,13 @@ Index(
 Index("ix_history_changed", status_history.c.changed_at)
 
 # Free-form facts about an issue that GitHub does not keep, e.g. the reason given by `/blocked`.
+NOTE_KEY_LENGTH = 64
 issue_notes = Table(
     "issue_notes",
     metadata,
     Column("repo", String(255), primary_key=True),
     Column("number", Integer, primary_key=True),
-    Column("key", String(64), primary_key=True),
+    Column("key", String(NOTE_KEY_LENGTH), primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("actor", String(255)),
