@@ -29,9 +29,7 @@ ITEM_ACTIONS = ("created", "edited", "archived", "restored", "converted", "delet
 def build_registry(services: Services) -> HandlerRegistry:
     registry = HandlerRegistry()
     registry.add("issues", partial(on_issue_event, services), ISSUE_ACTIONS)
-    registry.add(
-        "issue_comment", partial(on_issue_event, services), ("created", "edited", "deleted")
-    )
+    registry.add("issue_comment", partial(on_issue_event, services), COMMENT_ACTIONS)
     registry.add("projects_v2_item", partial(on_item_event, services), ITEM_ACTIONS)
     registry.add("push", partial(on_push, services))
     return registry

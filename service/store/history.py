@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel, field_validator
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from service.store.schema import status_history
 from service.store.sql import Bind, execute, fetch, utc
@@ -108,23 +108,6 @@ def last(bind: Bind, repo: str, number: int, kind: str) -> tuple[str | None, dat
     return row.new_value, utc(row.changed_at)
 
 
-def last_status(bind: Bind, repo: str, number: int) -> str | None:
-    """The Status last recorded for the issue (None: none recorded, or cleared)."""
-    found = last(bind, repo, number, "status")
-    return found[0] if found else None
-
-
-def last_state(bind: Bind, repo: str, number: int) -> str | None:
-    found = last(bind, repo, number, "state")
-    return found[0] if found else None
-
-
-def status_since(bind: Bind, repo: str, number: int) -> datetime | None:
-    """Since when the issue has had its current Status; None when history does not say."""
-    found = last(bind, repo, number, "status")
-    return found[1] if found else None
-
-
 def load_history(bind: Bind, since: datetime | None = None) -> list[HistoryEntry]:
     """Every recorded change (since `since`), oldest first."""
     query = select(status_history).order_by(status_history.c.changed_at, status_history.c.id)
@@ -132,12 +115,3 @@ def load_history(bind: Bind, since: datetime | None = None) -> list[HistoryEntry
         query = query.where(status_history.c.changed_at >= since)
     rows = fetch(bind, query)
     return [HistoryEntry.model_validate(dict(row._mapping)) for row in rows]
-
-
-def first_recorded_at(bind: Bind) -> datetime | None:
-    """When history starts: reports say "history starts on …" instead of inventing numbers."""
-    rows = fetch(bind, select(func.min(status_history.c.changed_at)))
-    at = rows[0][0] if rows else None
-    if at is None:
-        return None
-    return utc(at)

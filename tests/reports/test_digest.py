@@ -19,8 +19,9 @@ UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"  # UPDATE_GOLDEN=1 pytest tests/
 
 def check_golden(name: str, text: str) -> None:
     path = GOLDEN / name
-    if UPDATE or not path.exists():
+    if UPDATE:
         path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{name} has no golden file yet; UPDATE_GOLDEN=1 writes it"
     assert text == path.read_text(encoding="utf-8"), f"{name} changed; UPDATE_GOLDEN=1 to accept"
 
 

@@ -35,9 +35,7 @@ def status(engine: Engine, number: int, old, new, hours: int) -> None:
 
 
 def test_an_empty_history_says_it_knows_nothing(engine: Engine) -> None:
-    assert history.first_recorded_at(engine) is None
-    assert history.last_status(engine, "acme/tracker", 1) is None
-    assert history.status_since(engine, "acme/tracker", 1) is None
+    assert history.last(engine, "acme/tracker", 1, "status") is None
     assert history.load_history(engine) == []
 
 
@@ -55,10 +53,11 @@ def test_the_latest_status_and_since_when(engine: Engine) -> None:
         actor="bob",
         source="webhook",
     )
-    assert history.last_status(engine, "acme/tracker", 1) == "In Progress"
-    assert history.status_since(engine, "acme/tracker", 1) == T0 + timedelta(hours=5)
-    assert history.last_state(engine, "acme/tracker", 1) == "closed"
-    assert history.first_recorded_at(engine) == T0
+    assert history.last(engine, "acme/tracker", 1, "status") == (
+        "In Progress",
+        T0 + timedelta(hours=5),
+    )
+    assert history.last(engine, "acme/tracker", 1, "state") == ("closed", T0 + timedelta(hours=9))
     since = history.load_history(engine, since=T0 + timedelta(hours=5))
     assert [(e.number, e.kind, e.new_value) for e in since] == [
         (1, "status", "In Progress"),
@@ -71,8 +70,7 @@ def test_the_latest_status_and_since_when(engine: Engine) -> None:
 def test_a_cleared_status_is_recorded_as_none(engine: Engine) -> None:
     status(engine, 3, None, "Todo", 0)
     status(engine, 3, "Todo", None, 1)
-    assert history.last_status(engine, "acme/tracker", 3) is None
-    assert history.status_since(engine, "acme/tracker", 3) == T0 + timedelta(hours=1)
+    assert history.last(engine, "acme/tracker", 3, "status") == (None, T0 + timedelta(hours=1))
 
 
 def test_one_replica_claims_a_period_and_a_finished_one_stays_done(engine: Engine) -> None:

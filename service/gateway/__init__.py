@@ -1,0 +1,1 @@
+"""The one way to GitHub: REST (PyGithub) and GraphQL (httpx), counted, retried, redacted."""
