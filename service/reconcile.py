@@ -11,12 +11,11 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-from service.evaluation import Evaluation, reevaluate
 from service.gateway.accounting import ledger
 from service.gateway.models import BoardItem, Issue
-from service.handlers.context import evaluation, is_tracker
+from service.handlers.context import is_tracker, pipeline_for
+from service.pipeline import Outcome, Pipeline
 from service.services import Services
 from service.settings import SettingsError
 
@@ -32,42 +31,52 @@ class SweepReport:
     writes: int = 0
     reads: int = 0
     stopped_at_cap: bool = False
-    results: list[dict[str, Any]] = field(default_factory=list)
+    results: list[Outcome] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
+    def as_dict(self, *, with_results: bool = False) -> dict[str, object]:
+        """The JSON the CLI prints and the schedule logs."""
+        found: dict[str, object] = {
             "issues": self.issues,
             "changed": self.changed,
             "writes": self.writes,
             "reads": self.reads,
             "stopped_at_cap": self.stopped_at_cap,
         }
+        if with_results:
+            found["results"] = [result.record() for result in self.results]
+        return found
 
 
 def targets(
-    ev: Evaluation, services: Services, number: int | None = None
+    pipeline: Pipeline, services: Services, number: int | None = None
 ) -> Iterator[tuple[Issue, BoardItem | None]]:
     """Every issue the rules look after: board items first, then open issues not on the board."""
     repo = services.settings.repository
     if number is not None:
         if repo is None:
             raise SettingsError("--issue needs BOARDWATCH_REPOSITORY (OWNER/NAME of the tracker)")
-        issue = ev.gateway.get_issue(repo, number)
-        item = ev.gateway.get_item(ev.board, issue.node_id) if ev.board and issue.node_id else None
+        issue = pipeline.gateway.get_issue(repo, number)
+        board = pipeline.board
+        item = pipeline.gateway.get_item(board, issue.node_id) if board and issue.node_id else None
         yield issue, item
         return
     seen: set[str] = set()
-    if ev.board is not None:
-        for item in ev.gateway.list_items(ev.board):
+    names = pipeline.ruleset.board
+    if pipeline.board is not None:
+        for item in pipeline.gateway.list_items(pipeline.board):
             on_board = item.issue
             if item.archived or on_board is None or not is_tracker(services, on_board.repo):
                 continue
-            if on_board.state == "closed" and item.value(ev.ruleset.board.status_field) == "Done":
+            status = item.value(names.status_field)
+            if (
+                on_board.state == "closed"
+                and str(status).casefold() == names.done_status.casefold()
+            ):
                 continue  # finished work: nothing left for the rules to do
             seen.add(f"{on_board.repo}#{on_board.number}")
             yield on_board, item
     if repo is not None:
-        for issue in ev.gateway.list_issues(repo, state="open"):
+        for issue in pipeline.gateway.list_issues(repo, state="open"):
             if f"{issue.repo}#{issue.number}" not in seen:
                 yield issue, None
 
@@ -90,17 +99,22 @@ def sweep(
     cap = settings.reconcile_max_writes if max_writes is None else max_writes
     report = SweepReport()
     with ledger() as book:
-        ev = evaluation(services, None, settings.repository, now=now or datetime.now(UTC))
-        ev.read_only = read_only
-        found = list(targets(ev, services, number))
+        pipeline = pipeline_for(
+            services,
+            None,
+            settings.repository,
+            now=now or datetime.now(UTC),
+            read_only=read_only,
+        )
+        found = list(targets(pipeline, services, number))
         for done, (issue, item) in enumerate(found, start=1):
             if not read_only and cap and book.writes >= cap:
                 report.stopped_at_cap = True
                 log.warning("sweep stopped after %d writes (cap); the next run goes on", cap)
                 break
-            result = reevaluate(ev, issue, item if item is not None else False, source="sweep")
+            result = pipeline.run(issue, item, source="sweep")
             report.issues += 1
-            if result.get("changes") or result.get("plan"):
+            if result.changed:
                 report.changed += 1
             report.results.append(result)
             if progress is not None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from service.commands.permissions import PermissionCache
 from service.engine.holder import RulesetHolder
 from service.settings import Settings
 from service.store import Store
@@ -24,6 +25,8 @@ class Services:
     _gateways: GatewayFactory | None = field(default=None, repr=False)
     # (repo, label) pairs known to exist, so each label is ensured once per process.
     ensured_labels: set[tuple[str, str]] = field(default_factory=set, repr=False)
+    # Commenters' repository permissions, looked up at most once a minute each.
+    permissions: PermissionCache = field(default_factory=PermissionCache, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:

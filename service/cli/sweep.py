@@ -26,17 +26,18 @@ def _services() -> Services:
 def _print_plan(report: SweepReport) -> None:
     console = Console()
     for result in report.results:
-        console.print(f"[bold]{result['issue']}[/bold]")
-        for rule, status in result["rules"].items():
+        console.print(f"[bold]{result.issue}[/bold]")
+        for rule, status in result.rules.items():
             mark = {"holds": "✓", "failing": "✗", "grace": "…"}.get(status, "·")
             console.print(f"  {mark} {rule}: {status}")
-            for missing in result.get("missing", {}).get(rule, []):
-                fix = f" — {missing['fix']}" if missing.get("fix") else ""
-                console.print(f"      missing {missing['text']}{fix}")
-        for change in result.get("plan", []):
-            details = ", ".join(f"{k}={v}" for k, v in change.items() if k != "kind")
-            console.print(f"  → would {change['kind']} {details}")
-        if not result.get("plan"):
+            for missing in (result.missing or {}).get(rule, ()):
+                fix = f" — {missing.fix}" if missing.fix else ""
+                console.print(f"      missing {missing.text}{fix}")
+        for change in result.plan or ():
+            fields = change.model_dump(mode="json", exclude={"kind"})
+            details = ", ".join(f"{k}={v}" for k, v in fields.items())
+            console.print(f"  → would {change.kind} {details}")
+        if not result.plan:
             console.print("  → nothing to change")
     console.print(
         f"{report.issues} issues, {report.changed} would change; "
@@ -53,7 +54,7 @@ def plan(
 
     report = starting(lambda: sweep(_services(), read_only=True, number=issue))
     if as_json:
-        typer.echo(json.dumps({**report.as_dict(), "results": report.results}, indent=2))
+        typer.echo(json.dumps(report.as_dict(with_results=True), indent=2))
     else:
         _print_plan(report)
 

@@ -115,7 +115,7 @@ def _logins(args: str, actor: str, allow_me: bool) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(found)) or None
 
 
-def _parse(name: str, args: str, line: str, actor: str) -> _Command | ParseError:
+def _parse(name: str, args: str, line: str, actor: str) -> Command | ParseError:
     def error(what: str) -> ParseError:
         message = f"`{line}`: {what}. Write {USAGE[name]}."
         return ParseError(line=line, command=name, message=message)
@@ -123,7 +123,9 @@ def _parse(name: str, args: str, line: str, actor: str) -> _Command | ParseError
     if name in ("unblock", "digest", "help"):
         if args:
             return error(f"`/{name}` takes nothing after it")
-        return {"unblock": Unblock, "digest": Digest, "help": Help}[name](line=line)
+        if name == "unblock":
+            return Unblock(line=line)
+        return Digest(line=line) if name == "digest" else Help(line=line)
     if name in ("status", "type"):
         args = args.strip(_QUOTES).strip()
     if not args:
@@ -191,7 +193,7 @@ def command_lines(text: str) -> list[tuple[str, str, str]]:
     return found
 
 
-def parse_commands(text: str, actor: str) -> list[_Command | ParseError]:
+def parse_commands(text: str, actor: str) -> list[Command | ParseError]:
     """Every command in `text`, in order; a malformed one is a ParseError with the right form.
 
     `actor` is who wrote the text: `/assign me` means them.
@@ -204,14 +206,14 @@ def _same(name: str, args: str) -> tuple[str, str]:
     return name, " ".join(args.split())
 
 
-def new_commands(before: str, after: str, actor: str) -> list[_Command | ParseError]:
+def new_commands(before: str, after: str, actor: str) -> list[Command | ParseError]:
     """Commands of an edited comment that were not there before, in order.
 
     Each command of `before` matches at most one equal command of `after`, so a command
     written once more than before runs once more.
     """
     old = [_same(name, args) for name, args, _ in command_lines(before)]
-    fresh: list[_Command | ParseError] = []
+    fresh: list[Command | ParseError] = []
     for name, args, line in command_lines(after):
         key = _same(name, args)
         if key in old:

@@ -19,6 +19,7 @@ The rule format is `service.engine.model`; `load_rules(path)` returns errors as 
 from service.engine.apply import apply
 from service.engine.changes import (
     AddLabels,
+    AddReaction,
     AddToBoard,
     Change,
     ClearField,
@@ -46,6 +47,7 @@ from service.engine.snapshot import Snapshot
 
 __all__ = [
     "AddLabels",
+    "AddReaction",
     "AddToBoard",
     "Change",
     "ClearField",

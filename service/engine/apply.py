@@ -11,6 +11,7 @@ from typing import Any
 
 from service.engine.changes import (
     AddLabels,
+    AddReaction,
     AddToBoard,
     Change,
     ClearField,
@@ -65,5 +66,7 @@ def apply(
             body = change.body if isinstance(change, UpsertComment) else None
             outcome = gateway.upsert_comment(issue.repo, issue.number, change.key, body)
             record["result"] = outcome.model_dump(mode="json")
+        elif isinstance(change, AddReaction):
+            gateway.add_reaction(issue.repo, change.comment_id, change.content)
         records.append(record)
     return records

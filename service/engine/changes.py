@@ -60,6 +60,16 @@ class DeleteComment(_Change):
     key: str
 
 
+# How the bot reacts to a commanding comment: 👍 when every command worked, 😕 otherwise.
+Answer = Literal["+1", "confused"]
+
+
+class AddReaction(_Change):
+    kind: Literal["add_reaction"] = "add_reaction"
+    comment_id: int
+    content: Answer
+
+
 Change = Annotated[
     AddToBoard
     | SetField
@@ -68,6 +78,7 @@ Change = Annotated[
     | RemoveLabels
     | SetAssignees
     | UpsertComment
-    | DeleteComment,
+    | DeleteComment
+    | AddReaction,
     Field(discriminator="kind"),
 ]

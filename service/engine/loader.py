@@ -391,6 +391,7 @@ def _merge_into(base: _Merged, parsed: _Parsed, *, override: bool) -> list[RuleE
     base.ruleset = Ruleset(
         version=1,
         board=data.board if "board" in given else base.ruleset.board,
+        reports=data.reports if "reports" in given else base.ruleset.reports,
         owned_labels={**base.ruleset.owned_labels, **data.owned_labels},
         labels={**base.ruleset.labels, **data.labels},
         rules=rules,

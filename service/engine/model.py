@@ -245,6 +245,23 @@ class BoardNames(_Model):
     status_options: list[str] = Field(
         default_factory=list, description="known Status options; rules are checked against them"
     )
+    # Which Status options mean what, for commands and reports (a team with other names
+    # changes these, not code).
+    done_status: str = Field(default="Done", description="the Status of finished work")
+    in_progress_status: str = Field(
+        default="In Progress", description="the Status of work under way; `/unblock` sets it"
+    )
+    blocked_status: str = Field(default="Blocked", description="the Status `/blocked` sets")
+
+
+class ReportNames(_Model):
+    """What the reports look for in the rules' own vocabulary."""
+
+    stale_label: str = Field(default="stale", description="the label of items gone quiet")
+    tracked_rule: str = Field(
+        default="tracked-task",
+        description="the rule whose failures the digest lists as items not tracked properly",
+    )
 
 
 class Ruleset(_Model):
@@ -252,6 +269,7 @@ class Ruleset(_Model):
 
     version: Literal[1] = Field(description="format version; this is version 1")
     board: BoardNames = Field(default_factory=BoardNames)
+    reports: ReportNames = Field(default_factory=ReportNames)
     owned_labels: dict[str, LabelSpec] = Field(
         default_factory=dict, description="labels the bot creates and may remove"
     )

@@ -71,10 +71,12 @@ def plan(current: Snapshot, desired: Desired) -> list[Change]:
     if remove:
         changes.append(RemoveLabels(labels=tuple(dict.fromkeys(remove))))
 
-    assigned = {login.casefold() for login in current.issue.assignees}
+    gone = {login.casefold() for login in desired.unassigned}
+    kept = [login for login in current.issue.assignees if login.casefold() not in gone]
+    assigned = {login.casefold() for login in kept}
     extra = [login for login in desired.assignees if login.casefold() not in assigned]
-    if extra:
-        changes.append(SetAssignees(logins=(*current.issue.assignees, *extra)))
+    if extra or len(kept) != len(current.issue.assignees):
+        changes.append(SetAssignees(logins=(*kept, *extra)))
 
     for key, body in desired.comments.items():
         have_body = current.bot_comments.get(key)

@@ -1,4 +1,4 @@
-"""From a job to an `Evaluation`: the installation's gateway, the repository's rules, the board."""
+"""From a job to a `Pipeline`: the installation's gateway, the repository's rules, the board."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from service.engine.loader import REPO_RULES_PATH
 from service.engine.model import Ruleset
-from service.evaluation import Evaluation
 from service.gateway.models import Issue
 from service.gateway.protocol import GitHubGateway
+from service.pipeline import Pipeline
 from service.services import Services
 from service.store import repo_rules
 from service.store.repo_rules import RepoRules
@@ -34,30 +34,34 @@ def rules_for(services: Services, gateway: GitHubGateway, repo: str) -> Ruleset:
     return services.rules.for_repository(repo, known.source)
 
 
-def evaluation(
+def pipeline_for(
     services: Services,
     installation_id: int | None,
     repo: str | None,
     *,
     delivery_id: str | None = None,
     now: datetime | None = None,
-) -> Evaluation:
+    read_only: bool = False,
+) -> Pipeline:
     gateway = services.gateways.for_installation(installation_id)
     ruleset = rules_for(services, gateway, repo) if repo else services.rules.ruleset
     project = services.settings.project
-    return Evaluation(
+    return Pipeline(
         gateway=gateway,
         engine=services.store.engine,
         ruleset=ruleset,
         board=gateway.get_board(project) if project else None,
         bot_login=services.gateways.bot_login(installation_id),
         now=now or datetime.now(UTC),
+        permissions=services.permissions,
         delivery_id=delivery_id,
         ensured_labels=services.ensured_labels,
+        regenerate_digest=digest_regenerator(services, gateway),
+        read_only=read_only,
     )
 
 
-def digest_regenerator(services: Services, ev: Evaluation) -> Callable[[Issue], str] | None:
+def digest_regenerator(services: Services, gateway: GitHubGateway) -> Callable[[Issue], str] | None:
     """What `/digest` calls in a digest issue; None when no board or tracker is configured."""
     settings = services.settings
     if settings.project is None or settings.repository is None:
@@ -66,6 +70,6 @@ def digest_regenerator(services: Services, ev: Evaluation) -> Callable[[Issue], 
     def regenerate(issue: Issue) -> str:
         from service.reports.digest import regenerate_digest
 
-        return regenerate_digest(services, ev.gateway, issue)
+        return regenerate_digest(services, gateway, issue)
 
     return regenerate

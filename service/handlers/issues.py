@@ -1,15 +1,12 @@
-"""`issues` and `issue_comment` events: note the person's activity, run commands, re-evaluate."""
+"""`issues` and `issue_comment` events: a person's activity and commands, then the pipeline."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
-from service.commands.execute import CommandContext, execute
-from service.commands.parser import new_commands, parse_commands
-from service.evaluation import forget_comments, note_human_activity, reevaluate, rule_results
-from service.handlers.context import digest_regenerator, evaluation, is_tracker
+from service.commands.parser import Command, ParseError, new_commands, parse_commands
+from service.handlers.context import is_tracker, pipeline_for
 from service.services import Services
 from service.worker import Job, PermanentError
 
@@ -28,7 +25,7 @@ def on_issue_event(services: Services, job: Job) -> dict[str, Any]:
         return {"skipped": f"{repo} is not the tracker ({services.settings.repository})"}
     if envelope.action in GONE:
         return {"skipped": f"the issue was {envelope.action}"}
-    ev = evaluation(
+    pipeline = pipeline_for(
         services,
         envelope.installation.id if envelope.installation else None,
         repo,
@@ -36,39 +33,23 @@ def on_issue_event(services: Services, job: Job) -> dict[str, Any]:
     )
     issue = payload_issue.to_issue(repo)
     if issue.node_id is None:  # very old payloads carry no node id
-        issue = ev.gateway.get_issue(repo, issue.number)
+        issue = pipeline.gateway.get_issue(repo, issue.number)
     sender = envelope.sender.login if envelope.sender else None
-    # The worker already dropped the bot's own events: whatever is left is a person's doing.
-    note_human_activity(ev.engine, issue, _when(job), sender)
-    if job.delivery.event == "issue_comment" and envelope.action == "deleted":
-        forget_comments(ev.engine, issue)
-    outcome: dict[str, Any] = {}
-    source = "webhook"
-    parsed = commands_in(job, sender or "")
-    if parsed and sender:
-        ctx = CommandContext(
-            gateway=ev.gateway,
-            engine=ev.engine,
-            ruleset=ev.ruleset,
-            board=ev.board,
-            issue=issue,
-            actor=sender,
-            now=ev.now,
-            comment_id=envelope.comment.id if envelope.comment else None,
-            regenerate_digest=digest_regenerator(services, ev),
-            rule_results=partial(rule_results, ev),
-            bot_login=ev.bot_login,
-        )
-        result = execute(ctx, parsed)
-        outcome["commands"] = result.as_outcome()
-        issue = ctx.issue
-        if result.changed:
-            source = "command"
-    outcome.update(reevaluate(ev, issue, actor=sender, source=source))
-    return outcome
+    comment = envelope.comment
+    outcome = pipeline.run(
+        issue,
+        commands=commands_in(job, sender or ""),
+        actor=sender,
+        source="webhook",
+        comment_id=comment.id if comment is not None else None,
+        # The worker already dropped the bot's own events: whatever is left is a person's.
+        activity_at=_when(job),
+        fresh_comments=job.delivery.event == "issue_comment" and envelope.action == "deleted",
+    )
+    return outcome.record()
 
 
-def commands_in(job: Job, actor: str) -> list[Any]:
+def commands_in(job: Job, actor: str) -> list[Command | ParseError]:
     """The commands this event brings: a new issue's body, a new comment, an edit's new lines."""
     envelope = job.envelope
     if job.delivery.event == "issues" and envelope.action == "opened" and envelope.issue:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.evaluation import note_human_activity, reevaluate
-from service.handlers.context import evaluation, is_tracker
+from service.handlers.context import is_tracker, pipeline_for
 from service.services import Services
 from service.worker import Job, PermanentError
 
@@ -33,7 +32,12 @@ def on_item_event(services: Services, job: Job) -> dict[str, Any]:
     if not is_tracker(services, issue.repo):
         return {"skipped": f"{issue.repo} is not the tracker"}
     sender = envelope.sender.login if envelope.sender else None
-    ev = evaluation(services, installation, issue.repo, delivery_id=job.delivery.id)
-    if envelope.action == "edited":
-        note_human_activity(ev.engine, issue, ev.now, sender)
-    return reevaluate(ev, issue, item, actor=sender, source="webhook")
+    pipeline = pipeline_for(services, installation, issue.repo, delivery_id=job.delivery.id)
+    outcome = pipeline.run(
+        issue,
+        item,
+        actor=sender,
+        source="webhook",
+        activity_at=pipeline.now if envelope.action == "edited" else None,
+    )
+    return outcome.record()

@@ -183,3 +183,12 @@ def test_a_template_hint_in_an_html_comment_is_no_command(bot: Bot) -> None:
 def test_the_outcome_lists_the_writes_made(bot: Bot, issue: Issue) -> None:
     _, outcome = comment(bot, issue, "/estimate 2h\n/type social\n/status In Progress")
     assert outcome["commands"]["writes"] == ["board Estimate = 2.0", "label + type: social"]
+
+
+def test_status_costs_one_item_read_and_one_write_path(bot: Bot, issue: Issue) -> None:
+    comment(bot, issue, "/estimate 1h")  # the first command learns the permission and comments
+    mark = bot.gh.mark()
+    comment(bot, issue, "/status Done")
+    assert len(bot.gh.graphql_calls(mark, "GetIssueItems")) == 1
+    assert len(bot.gh.graphql_calls(mark, "SetFieldValue")) == 1
+    assert values(bot, issue)["Status"] == "Done"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from service.evaluation import load_snapshot
 from service.gateway.client import issue_from_rest
-from service.handlers.context import evaluation
+from service.handlers.context import pipeline_for
 from service.store import history
 from tests.support.bot import Bot
 
@@ -32,14 +31,17 @@ def test_a_status_change_is_recorded_once_and_time_in_status_starts_now(bot: Bot
     )
     gh.set_value(board, item, "Status", "In Progress")  # moved on the board
     now = datetime.now(UTC)
-    ev = evaluation(bot.services, None, REPO, now=now)
+    pipeline = pipeline_for(bot.services, None, REPO, now=now)
     as_read = issue_from_rest(REPO, gh.issue_json(issue))
 
-    snapshot, _ = load_snapshot(ev, as_read, actor="bob", source="webhook")
-    assert snapshot.status_since == now  # not the week-old Todo
+    reading = pipeline.read(as_read)
+    assert reading.snapshot.status_since == now  # not the week-old Todo
+    assert [e.new_value for e in history.load_history(engine)] == ["Todo"]  # reading writes not
+    pipeline.run(as_read, actor="bob", source="webhook")
     assert history.last(engine, REPO, 1, "status") == ("In Progress", now)
-    again, _ = load_snapshot(ev, as_read)
-    assert again.status_since == now
+    again = pipeline.read(as_read)
+    assert again.snapshot.status_since == now and again.observations == ()
+    pipeline.run(as_read)
     assert [e.new_value for e in history.load_history(engine)] == ["Todo", "In Progress"]
 
 
@@ -47,8 +49,7 @@ def test_read_only_evaluation_records_nothing(bot: Bot) -> None:
     gh, engine = bot.gh, bot.services.store.engine
     issue = gh.add_issue(REPO, title="Plan only")
     gh.add_item(gh.boards[0], issue, Status="Todo")
-    ev = evaluation(bot.services, None, REPO)
-    ev.read_only = True
-    snapshot, _ = load_snapshot(ev, issue_from_rest(REPO, gh.issue_json(issue)))
-    assert snapshot.status_since == ev.now
+    pipeline = pipeline_for(bot.services, None, REPO, read_only=True)
+    outcome = pipeline.run(issue_from_rest(REPO, gh.issue_json(issue)))
+    assert outcome.plan is not None and outcome.changes is None
     assert history.load_history(engine) == []

@@ -1,4 +1,8 @@
-"""The executor called directly, against the fake GitHub through the real gateway."""
+"""Commands through the pipeline, against the fake GitHub through the real gateway.
+
+The ruleset here has the default labels and board names but no rules, so what changes is
+what the commands asked for and nothing else.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,12 @@ from typing import Any
 
 import pytest
 
-from service.commands.execute import CommandContext, CommandResult, PermissionCache, execute
 from service.commands.parser import parse_commands
-from service.engine.conditions import Missing
-from service.engine.desired import RuleResult
+from service.commands.permissions import PermissionCache
 from service.engine.holder import RulesetHolder
 from service.gateway.models import Issue as IssueModel
 from service.gateway.protocol import GitHubGateway
+from service.pipeline import CommandsOutcome, Pipeline
 from service.store import Store, notes
 from tests.fakegithub import FakeGitHub
 from tests.fakegithub.plugin import Tracker
@@ -31,6 +34,26 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+@dataclass(frozen=True)
+class Result:
+    """What the commands of one comment did, as the delivery's outcome says."""
+
+    commands: CommandsOutcome
+    changed: bool
+
+    @property
+    def reaction(self) -> str | None:
+        return self.commands.reaction
+
+    @property
+    def ran(self) -> list[dict[str, Any]]:
+        return [line.model_dump() for line in self.commands.ran]
+
+    @property
+    def writes(self) -> list[str]:
+        return list(self.commands.writes)
 
 
 @dataclass
@@ -49,27 +72,32 @@ class Env:
         author: str = "alice",
         in_comment: bool = True,
         on_board: bool = True,
-        **extra: Any,
-    ) -> CommandResult:
-        """Write `text` as `author` (a comment, or the issue's body) and execute it."""
+        regenerate_digest: Callable[[IssueModel], str] | None = None,
+    ) -> Result:
+        """Write `text` as `author` (a comment, or the issue's body) and run the pipeline."""
         comment_id = None
         if in_comment:
             comment_id = self.gh.add_comment(issue, text, author=author).id
-        ctx = self.context(issue, author, comment_id=comment_id, on_board=on_board, **extra)
-        return execute(ctx, parse_commands(text, author))
+        pipeline = self.pipeline(on_board=on_board, regenerate_digest=regenerate_digest)
+        outcome = pipeline.run(
+            self.gateway.get_issue(REPO, issue.number),
+            commands=parse_commands(text, author),
+            actor=author,
+            source="webhook",
+            comment_id=comment_id,
+        )
+        assert outcome.commands is not None
+        return Result(commands=outcome.commands, changed=bool(outcome.commands.writes))
 
-    def context(
-        self, issue: Issue, author: str, *, on_board: bool = True, **extra: Any
-    ) -> CommandContext:
-        return CommandContext(
+    def pipeline(self, *, on_board: bool = True, **extra: Any) -> Pipeline:
+        ruleset = RulesetHolder.load("rules").ruleset.model_copy(update={"rules": []})
+        return Pipeline(
             gateway=self.gateway,
             engine=self.store.engine,
-            ruleset=RulesetHolder.load("rules").ruleset,
+            ruleset=ruleset,
             board=self.gateway.get_board("acme/1") if on_board else None,
-            issue=self.gateway.get_issue(REPO, issue.number),
-            actor=author,
-            now=datetime.now(UTC),
             bot_login=self.gh.bot_login,
+            now=datetime.now(UTC),
             permissions=self.permissions,
             **extra,
         )
@@ -120,7 +148,8 @@ def test_a_revoked_permission_counts_once_the_cache_expires(env: Env, issue: Iss
     result = env.run(issue, "/estimate 4h", author="bob")
     assert env.values(issue)["Estimate"] == 2
     assert result.reaction == "confused"
-    assert "your permission is `read`" in (result.reply or "")
+    assert result.commands.replied
+    assert "your permission is `read`" in env.replies(issue)[0]
 
 
 def test_anybody_may_ask_for_help_without_a_permission_lookup(env: Env, issue: Issue) -> None:
@@ -163,11 +192,16 @@ def test_a_malformed_command_from_a_stranger_gets_the_permission_reply(
 
 def test_the_bot_never_obeys_itself(env: Env, issue: Issue) -> None:
     made = env.gh.add_comment(issue, "/status Done", author=env.gh.bot_login)
-    ctx = env.context(issue, env.gh.bot_login, comment_id=made.id)
     mark = env.gh.mark()
-    result = execute(ctx, parse_commands(made.body, env.gh.bot_login))
-    assert result.ran == [] and result.reaction is None
-    assert env.gh.calls_since(mark) == []  # not even a permission lookup
+    outcome = env.pipeline().run(
+        env.gateway.get_issue(REPO, issue.number),
+        commands=parse_commands(made.body, env.gh.bot_login),
+        actor=env.gh.bot_login,
+        comment_id=made.id,
+    )
+    assert outcome.commands is None
+    assert env.permission_lookups(mark) == []  # not even a permission lookup
+    assert env.gh.writes_since(mark) == []
     assert env.values(issue)["Status"] == "In Progress"
     assert made.reactions == []
 
@@ -219,7 +253,7 @@ def test_several_errors_make_one_reply_and_good_commands_still_run(env: Env, iss
     assert "`Someday` is not a Status of this board; choose one of `Todo`, `In Progress`" in reply
     assert env.values(issue)["Target date"] == "2026-12-01"
     assert [r["ok"] for r in result.ran] == [False, False, True]
-    assert result.as_outcome()["writes"] == ["board Target date = 2026-12-01"]
+    assert result.writes == ["board Target date = 2026-12-01"]
 
 
 def test_commands_in_an_issue_body_get_no_reaction_and_reply_on_the_issue(env: Env) -> None:
@@ -238,9 +272,7 @@ def test_blocked_twice_updates_the_reason_and_writes_the_status_once(
     result = env.run(issue, "/blocked legal review\n/blocked the printer")
     assert [w for w in result.writes if w.startswith("board")] == ["board Status = Blocked"]
     assert len(env.gh.graphql_calls(mark, "SetFieldValue")) == 1
-    assert notes.get_notes(env.store.engine, REPO, issue.number) == {
-        "blocked_reason": "the printer"
-    }
+    assert notes.get_notes(env.store.engine, REPO, issue.number)["blocked_reason"] == "the printer"
 
 
 def test_blocked_without_a_blocked_option_lists_the_options(env: Env) -> None:
@@ -251,7 +283,7 @@ def test_blocked_without_a_blocked_option_lists_the_options(env: Env) -> None:
     env.run(made, "/blocked legal")
     [reply] = env.replies(made)
     assert "`Blocked` is not a Status of this board; choose one of `Todo`, `Done`" in reply
-    assert notes.get_notes(env.store.engine, REPO, made.number) == {}
+    assert "blocked_reason" not in notes.get_notes(env.store.engine, REPO, made.number)
 
 
 def _digest(calls: list[IssueModel]) -> Callable[[IssueModel], str]:
@@ -278,29 +310,6 @@ def test_digest_without_reports_configured_says_what_to_set(env: Env) -> None:
     digest = env.gh.add_issue(REPO, title="Weekly digest", labels=["digest"])
     env.run(digest, "/digest")
     assert "BOARDWATCH_PROJECT and BOARDWATCH_REPOSITORY" in env.replies(digest)[0]
-
-
-def test_help_shows_how_each_applying_rule_stands(env: Env, issue: Issue) -> None:
-    results = (
-        RuleResult(name="triage", status="holds"),
-        RuleResult(
-            name="estimate",
-            status="failing",
-            missing=(Missing(text="an estimate", fix="comment `/estimate 3h`"),),
-        ),
-        RuleResult(name="stale", status="not_applicable"),
-    )
-    env.run(issue, "/help", rule_results=lambda _issue: results)
-    [reply] = env.replies(issue)
-    assert "- **triage** — New items on the board are triaged (given a Status).: ✅" in reply
-    assert "- **estimate** — Every task in the works has an estimate.: ❌ not yet" in reply
-    assert "  - needs an estimate (comment `/estimate 3h`)" in reply
-    assert "**stale**" not in reply
-
-
-def test_help_says_when_no_rule_applies(env: Env, issue: Issue) -> None:
-    env.run(issue, "/help", rule_results=lambda _issue: ())
-    assert "No rule applies to this issue now." in env.replies(issue)[0]
 
 
 def test_target_and_estimate_values_reach_the_board_typed(env: Env, issue: Issue) -> None:
