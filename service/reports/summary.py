@@ -141,7 +141,7 @@ class _Timeline:
         self.state = [e for e in entries if e.kind == "state"]
 
     def entered(self, status: str) -> list[datetime]:
-        return [e.changed_at for e in self.status if (e.new_value or "") == status]
+        return [e.changed_at for e in self.status if _same(e.new_value, status)]
 
     def since(self) -> datetime | None:
         return self.status[-1].changed_at if self.status else None
@@ -166,8 +166,8 @@ def build_summary(
     board_url: str | None = None,
 ) -> Summary:
     notes = notes or {}
-    status_field = ruleset.board.status_field
-    target_field = ruleset.board.target_field
+    names = ruleset.board
+    status_field, target_field = names.status_field, names.target_field
     timelines: dict[tuple[str, int], _Timeline] = defaultdict(lambda: _Timeline(()))
     grouped: dict[tuple[str, int], list[HistoryEntry]] = defaultdict(list)
     for entry in history:
@@ -181,9 +181,9 @@ def build_summary(
         return str(value) if value is not None else None
 
     def done_at(item: BoardItem, issue: Issue) -> datetime | None:
-        if status_of(item) != "Done":
+        if not _same(status_of(item), names.done_status):
             return None
-        entered = timelines[(issue.repo, issue.number)].entered("Done")
+        entered = timelines[(issue.repo, issue.number)].entered(names.done_status)
         return entered[-1] if entered else issue.closed_at
 
     live = [(i, i.issue) for i in items if i.issue is not None and not i.archived]
@@ -215,24 +215,24 @@ def build_summary(
                     done_per_week[week.label] += 1
         if finished_at is not None and period.contains(finished_at):
             done.append(_row(item, issue, status, when=finished_at.date()))
-            started = [t for t in timeline.entered("In Progress") if t <= finished_at]
+            started = [t for t in timeline.entered(names.in_progress_status) if t <= finished_at]
             if started:
                 cycle_times.append(_days(finished_at - started[0]))
         if issue.state == "open":
             since = timeline.since()
             in_status = _days(now - since) if since else None
-            if status == "In Progress":
+            if _same(status, names.in_progress_status):
                 in_progress.append(_row(item, issue, status, days=in_status))
                 for person in issue.assignees or [UNASSIGNED]:
                     wip[person] += 1
-            elif status == "Blocked":
+            elif _same(status, names.blocked_status):
                 reason = notes.get(key, {}).get(BLOCKED_REASON) or line_value(
                     issue.body, "Blocked by"
                 )
                 blocked.append(_row(item, issue, status, days=in_status, note=reason))
             elif status is None and issue.created_at is not None:
                 triage.append(_row(item, issue, None, days=_days(now - issue.created_at)))
-            if "stale" in issue.labels:
+            if any(_same(label, ruleset.reports.stale_label) for label in issue.labels):
                 stale.append(_row(item, issue, status, days=in_status))
             results = evaluate(
                 ruleset,
@@ -248,12 +248,14 @@ def build_summary(
             failing = [r.name for r in results if r.failing]
             if failing:
                 violations.append(_row(item, issue, status, note=", ".join(failing)))
-            tracked_rule = next((r for r in results if r.name == "tracked-task"), None)
+            tracked_rule = next(
+                (r for r in results if r.name == ruleset.reports.tracked_rule), None
+            )
             if tracked_rule is not None and tracked_rule.status in ("holds", "failing"):
                 tracked += 1
                 tracked_ok += not failing
             due = item.value(target_field)
-            if isinstance(due, date) and status != "Done":
+            if isinstance(due, date) and not _same(status, names.done_status):
                 left = (due - now.date()).days
                 if left <= DEADLINE_DAYS:
                     deadlines.append(_row(item, issue, status, days=left, when=due))
@@ -365,3 +367,8 @@ def build_summary(
 
 def _by_due(rows: list[Row]) -> list[Row]:
     return sorted(rows, key=lambda r: (r.when or date.min, r.number))
+
+
+def _same(name: str | None, wanted: str) -> bool:
+    """Status options and labels match case-insensitively, as GitHub matches them."""
+    return name is not None and name.casefold() == wanted.casefold()
