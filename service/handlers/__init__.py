@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from service.handlers.issues import on_issue_event
+from service.handlers.issues import GONE, on_issue_event
 from service.handlers.items import on_item_event
 from service.handlers.push import on_push
 from service.services import Services
@@ -23,13 +23,23 @@ ISSUE_ACTIONS = (
     "deleted",
 )
 COMMENT_ACTIONS = ("created", "edited", "deleted")
+# Issue actions that carry no commands (only `opened` brings a body's commands) and no
+# other news than "look again": several queued about one issue make one evaluation.
+FOLDABLE_ISSUE_ACTIONS = tuple(a for a in ISSUE_ACTIONS if a not in ("opened", *GONE))
 ITEM_ACTIONS = ("created", "edited", "archived", "restored", "converted", "deleted")
 
 
 def build_registry(services: Services) -> HandlerRegistry:
     registry = HandlerRegistry()
-    registry.add("issues", partial(on_issue_event, services), ISSUE_ACTIONS)
+    registry.add(
+        "issues",
+        partial(on_issue_event, services),
+        ISSUE_ACTIONS,
+        foldable=FOLDABLE_ISSUE_ACTIONS,
+    )
     registry.add("issue_comment", partial(on_issue_event, services), COMMENT_ACTIONS)
-    registry.add("projects_v2_item", partial(on_item_event, services), ITEM_ACTIONS)
+    registry.add(
+        "projects_v2_item", partial(on_item_event, services), ITEM_ACTIONS, foldable=ITEM_ACTIONS
+    )
     registry.add("push", partial(on_push, services))
     return registry

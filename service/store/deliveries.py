@@ -7,7 +7,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
-from sqlalchemy import Engine, and_, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    RowMapping,
+    and_,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from service.store.schema import deliveries, subject_leases
 from service.store.sql import insert, utc
@@ -101,8 +112,20 @@ class DeliveryQueue:
             return conn.execute(statement).first() is not None
 
     # -- worker ----------------------------------------------------------------------------
-    def claim(self, owner: str, lease_seconds: float) -> Delivery | None:
-        """Take the oldest delivery that is due and whose subject no other worker holds."""
+    def claim(
+        self,
+        owner: str,
+        lease_seconds: float,
+        *,
+        foldable: frozenset[tuple[str, str | None]] = frozenset(),
+    ) -> Delivery | None:
+        """Take the oldest delivery that is due and whose subject no other worker holds.
+
+        Each event only says which subject to look at again, so when the claimed delivery's
+        (event, action) is `foldable` (it carries no commands), the due deliveries of the same
+        subject and kind are folded into one: the newest runs (its payload is the freshest
+        state), the others end `done` with `{"coalesced_into": ID}`.
+        """
         for _ in range(8):
             now = utcnow()
             lease_until = now + timedelta(seconds=lease_seconds)
@@ -154,6 +177,8 @@ class DeliveryQueue:
                 )
                 if conn.execute(take.returning(subject_leases.c.subject)).first() is None:
                     continue  # another worker took this subject a moment ago
+                if (row["event"], row["action"]) in foldable:
+                    row = self._fold(conn, row, owner, now)
                 conn.execute(
                     update(deliveries)
                     .where(deliveries.c.id == row["id"])
@@ -176,6 +201,45 @@ class DeliveryQueue:
                     }
                 )
         return None
+
+    def _fold(self, conn: Connection, row: RowMapping, owner: str, now: datetime) -> RowMapping:
+        """Fold the due deliveries of `row`'s subject and kind into the newest of them."""
+        query = (
+            select(deliveries)
+            .where(
+                deliveries.c.subject == row["subject"],
+                deliveries.c.event == row["event"],
+                deliveries.c.action == row["action"],
+                deliveries.c.status == "queued",
+                deliveries.c.available_at <= now,
+                deliveries.c.id != row["id"],
+            )
+            .order_by(deliveries.c.received_at, deliveries.c.id)
+        )
+        if self._dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=deliveries)
+        later = list(conn.execute(query).mappings())
+        if not later:
+            return row
+        newest = later[-1]
+        folded = [row["id"], *(r["id"] for r in later[:-1])]
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id.in_(folded))
+            .values(
+                status="done",
+                lease_owner=None,
+                lease_until=None,
+                finished_at=now,
+                outcome={"coalesced_into": newest["id"]},
+            )
+        )
+        conn.execute(
+            update(subject_leases)
+            .where(subject_leases.c.subject == row["subject"], subject_leases.c.owner == owner)
+            .values(delivery_id=newest["id"])
+        )
+        return newest
 
     def extend(self, delivery_ids: Sequence[str], owner: str, lease_seconds: float) -> None:
         """Keep the leases of deliveries still being worked on."""

@@ -30,14 +30,25 @@ class PermanentError(Exception):
 class HandlerRegistry:
     def __init__(self) -> None:
         self._handlers: dict[tuple[str, str | None], Handler] = {}
+        # (event, action) pairs whose queued deliveries about one subject can be run as one.
+        self.foldable: frozenset[tuple[str, str | None]] = frozenset()
 
-    def add(self, event: str, handler: Handler, actions: Iterable[str] | None = None) -> None:
-        """Run `handler` for `event` (only for `actions` when given)."""
+    def add(
+        self,
+        event: str,
+        handler: Handler,
+        actions: Iterable[str] | None = None,
+        *,
+        foldable: Iterable[str] = (),
+    ) -> None:
+        """Run `handler` for `event` (only for `actions` when given). `foldable` names the
+        actions whose deliveries carry nothing but "look at this subject again"."""
         if actions is None:
             self._handlers[(event, None)] = handler
         else:
             for action in actions:
                 self._handlers[(event, action)] = handler
+        self.foldable |= {(event, action) for action in foldable}
 
     def on(self, event: str, *actions: str) -> Callable[[Handler], Handler]:
         def decorate(handler: Handler) -> Handler:

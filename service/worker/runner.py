@@ -71,7 +71,7 @@ class Worker:
     # -- one job ---------------------------------------------------------------------------
     def run_once(self) -> Delivery | None:
         """Claim and process one delivery; None when nothing is due."""
-        delivery = self.queue.claim(self.name, self.lease_seconds)
+        delivery = self.queue.claim(self.name, self.lease_seconds, foldable=self.registry.foldable)
         if delivery is None:
             return None
         with self._held_lock:

@@ -114,3 +114,25 @@ def test_a_second_reconcile_over_a_converged_board_makes_zero_writes(bot: Bot) -
     assert gh.writes_since(mark) == []
     # one page of board items, one page of open issues
     assert len(gh.calls_since(mark)) == 2
+
+
+def test_ten_queued_edits_of_one_issue_make_one_evaluation(bot: Bot) -> None:
+    issue = bot.gh.add_issue(REPO, title="Launch plan")
+    bot.send("issues", "opened", issue=issue)
+    ids = [bot.post("issues", bot.gh.webhook("issues", "edited", issue=issue)) for _ in range(10)]
+    other = bot.gh.add_issue(REPO, title="Other")
+    bot.gh.add_item(bot.gh.boards[0], other, Status="Todo")
+    other_id = bot.post("issues", bot.gh.webhook("issues", "edited", issue=other))
+    mark = bot.gh.mark()
+    bot.worker.run_until_idle()
+    reads = bot.gh.graphql_calls(mark, "GetIssueItems")
+    assert len(reads) == 2  # one for the ten edits, one for the other issue
+    stored = [bot.services.store.deliveries.get(i) for i in ids]
+    assert all(d is not None and d.status == "done" for d in stored)
+    ran = [d for d in stored if d is not None and "coalesced_into" not in (d.outcome or {})]
+    assert [d.id for d in ran] == [ids[-1]]  # the newest payload ran
+    assert all(
+        d.outcome == {"coalesced_into": ids[-1]} for d in stored if d is not None and d not in ran
+    )
+    done = bot.services.store.deliveries.get(other_id)
+    assert done is not None and "coalesced_into" not in (done.outcome or {})

@@ -134,6 +134,29 @@ def test_two_deliveries_of_one_subject_never_run_at_once(store: Store) -> None:
     assert store.deliveries.claim("worker-b", 60).id == "s-2"
 
 
+def test_due_deliveries_of_one_subject_and_kind_are_folded_into_the_newest(store: Store) -> None:
+    for n in range(1, 4):
+        add(store, f"f-{n}", subject="issue:I_5")
+    add(store, "f-other", subject="issue:I_6")
+    foldable = frozenset({("issues", "opened")})
+    claimed = store.deliveries.claim("worker-a", 60, foldable=foldable)
+    assert claimed is not None and claimed.id == "f-3"  # the newest payload runs
+    for folded in ("f-1", "f-2"):
+        found = store.deliveries.get(folded)
+        assert found is not None and found.status == "done"
+        assert found.outcome == {"coalesced_into": "f-3"}
+    assert store.deliveries.claim("worker-b", 60, foldable=foldable).id == "f-other"
+    assert store.deliveries.claim("worker-b", 60, foldable=foldable) is None  # I_5 is held
+    assert store.deliveries.finish(claimed, "worker-a", "done")
+    assert store.deliveries.claim("worker-b", 60, foldable=foldable) is None
+
+
+def test_deliveries_that_are_not_foldable_each_run(store: Store) -> None:
+    add(store, "n-1", subject="issue:I_5")
+    add(store, "n-2", subject="issue:I_5")
+    assert store.deliveries.claim("worker-a", 60).id == "n-1"
+
+
 def test_a_worker_killed_while_holding_a_delivery_loses_it_when_the_lease_expires(
     store: Store,
 ) -> None:
