@@ -52,7 +52,9 @@ log = logging.getLogger(__name__)
 
 # Notes the pipeline keeps per issue (table issue_notes).
 NOTE_ACTIVITY = "last_human_activity"
-NOTE_COMMENTS = "bot_comments"  # JSON {key: body} of the bot's comments as last written
+# JSON {key: {"id": ID, "body": BODY}} of the bot's comments as last written (ids let an
+# edit be one request with no listing; older rows hold {key: BODY}).
+NOTE_COMMENTS = "bot_comments"
 _OWN_NOTES = (NOTE_ACTIVITY, NOTE_COMMENTS)
 
 # `item` of `read`/`run` when the caller has not read the board item: the pipeline reads it.
@@ -72,6 +74,15 @@ class Observation(BaseModel):
     item_id: str | None = None
 
 
+class BotComment(BaseModel):
+    """One of the bot's marker comments as the store remembers it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int | None = None  # None: written before ids were kept; found by marker when edited
+    body: str
+
+
 class Reading(BaseModel):
     """What `read` found: the snapshot, and what is worth recording about it."""
 
@@ -79,8 +90,8 @@ class Reading(BaseModel):
 
     snapshot: Snapshot
     observations: tuple[Observation, ...] = ()
-    # The bot's comments as just listed from GitHub (None: the store already knew them).
-    listed_comments: dict[str, str] | None = None
+    comments: dict[str, BotComment] = Field(default_factory=dict)
+    listed: bool = Field(default=False, description="the comments were just read from GitHub")
 
 
 class CommandsOutcome(BaseModel):
@@ -120,16 +131,25 @@ class Outcome(BaseModel):
         return self.model_dump(mode="json", exclude_none=True)
 
 
-def bot_comments_from(comments: Sequence[Comment], bot_login: str | None) -> dict[str, str]:
-    """Key -> body of the bot's marker comments (`<!-- boardwatch:KEY -->`)."""
-    found: dict[str, str] = {}
+def bot_comments_from(comments: Sequence[Comment], bot_login: str | None) -> dict[str, BotComment]:
+    """Key -> the bot's marker comment (`<!-- boardwatch:KEY -->`); the first one counts."""
+    found: dict[str, BotComment] = {}
     for comment in comments:
         if bot_login and comment.author and comment.author != bot_login:
             continue
         key = marker_key(comment.body)
-        if key:
-            found[key] = comment.body
+        if key and key not in found:
+            found[key] = BotComment(id=comment.id, body=comment.body)
     return found
+
+
+def remembered_comments(text: str) -> dict[str, BotComment]:
+    """The bot's comments as the store remembers them (either format it was written in)."""
+    stored: dict[str, object] = json.loads(text)
+    return {
+        key: BotComment(body=value) if isinstance(value, str) else BotComment.model_validate(value)
+        for key, value in stored.items()
+    }
 
 
 def _reply_key(comment_id: int | None) -> str:
@@ -202,13 +222,14 @@ class Pipeline:
         board_item = item if isinstance(item, BoardItem) else None
         recorded = notes.get_notes(self.engine, issue.repo, issue.number)
         observations, status_since = self._observe(issue, board_item)
-        listed = None
+        listed = False
         if NOTE_COMMENTS in recorded and not fresh_comments:
-            known: dict[str, str] = json.loads(recorded[NOTE_COMMENTS])
+            known = remembered_comments(recorded[NOTE_COMMENTS])
         elif issue.comments == 0:
             known = {}
         else:
-            listed = known = bot_comments_from(
+            listed = True
+            known = bot_comments_from(
                 self.gateway.list_comments(issue.repo, issue.number), self.bot_login
             )
         activity = recorded.get(NOTE_ACTIVITY)
@@ -222,9 +243,9 @@ class Pipeline:
             last_human_activity=datetime.fromisoformat(activity) if activity else issue.updated_at,
             status_since=status_since,
             notes={k: v for k, v in recorded.items() if k not in _OWN_NOTES},
-            bot_comments=known,
+            bot_comments={key: comment.body for key, comment in known.items()},
         )
-        return Reading(snapshot=snapshot, observations=observations, listed_comments=listed)
+        return Reading(snapshot=snapshot, observations=observations, comments=known, listed=listed)
 
     def _observe(
         self, issue: Issue, item: BoardItem | None
@@ -293,11 +314,12 @@ class Pipeline:
                 }
             )
         self._record_reading(issue, reading, actor, source, activity_at)
-        applied = self._apply(issue, snapshot, list(changes))
+        ids = {key: c.id for key, c in reading.comments.items() if c.id is not None}
+        applied = self._apply(issue, snapshot, list(changes), ids)
         digest = None
         if intents.regenerate_digest and self.regenerate_digest is not None:
             digest = self.regenerate_digest(issue)
-        self._record_run(issue, snapshot, list(changes), intents, actor)
+        self._record_run(issue, snapshot, list(changes), intents, actor, _ids_after(ids, applied))
         return outcome.model_copy(update={"changes": tuple(applied), "digest": digest})
 
     # -- 2. intents ------------------------------------------------------------------------
@@ -328,12 +350,14 @@ class Pipeline:
 
     # -- 4. apply --------------------------------------------------------------------------
     def _apply(
-        self, issue: Issue, snapshot: Snapshot, changes: list[Change]
+        self, issue: Issue, snapshot: Snapshot, changes: list[Change], comment_ids: dict[str, int]
     ) -> list[dict[str, Any]]:
         if not changes:
             return []
         self._ensure_labels(issue, changes)
-        return apply(changes, self.gateway, self.board, issue, item=snapshot.item)
+        return apply(
+            changes, self.gateway, self.board, issue, item=snapshot.item, comment_ids=comment_ids
+        )
 
     def _ensure_labels(self, issue: Issue, changes: list[Change]) -> None:
         """Create the bot's labels (colour, description) before first use in a repository."""
@@ -370,8 +394,8 @@ class Pipeline:
             )
         for seen in reading.observations:
             self._history(issue, seen, actor=actor, source=source)
-        if reading.listed_comments is not None:
-            self._remember_comments(issue, reading.listed_comments)
+        if reading.listed:
+            self._remember_comments(issue, reading.comments)
 
     def _record_run(
         self,
@@ -380,6 +404,7 @@ class Pipeline:
         changes: list[Change],
         intents: Intents,
         actor: str | None,
+        comment_ids: dict[str, int],
     ) -> None:
         for key, value in intents.notes.items():
             if value is None:
@@ -389,7 +414,13 @@ class Pipeline:
         status_field = self.ruleset.board.status_field
         after = simulate(snapshot, changes, status_field=status_field)
         if after.bot_comments != snapshot.bot_comments:
-            self._remember_comments(issue, after.bot_comments)
+            self._remember_comments(
+                issue,
+                {
+                    key: BotComment(id=comment_ids.get(key), body=body)
+                    for key, body in after.bot_comments.items()
+                },
+            )
         status = status_field.casefold()
         if any(
             isinstance(c, SetField | ClearField) and c.field.casefold() == status for c in changes
@@ -436,8 +467,9 @@ class Pipeline:
                 delivery_id=self.delivery_id,
             )
 
-    def _remember_comments(self, issue: Issue, comments: dict[str, str]) -> None:
-        notes.set_note(self.engine, issue.repo, issue.number, NOTE_COMMENTS, json.dumps(comments))
+    def _remember_comments(self, issue: Issue, comments: dict[str, BotComment]) -> None:
+        text = json.dumps({key: c.model_dump() for key, c in comments.items()})
+        notes.set_note(self.engine, issue.repo, issue.number, NOTE_COMMENTS, text)
 
 
 def _text(value: object) -> str | None:
@@ -471,3 +503,17 @@ def _commands_outcome(intents: Intents, asked: Sequence[Change]) -> CommandsOutc
         replied=intents.reply is not None,
         writes=tuple(writes),
     )
+
+
+def _ids_after(before: dict[str, int], applied: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """The bot's comment ids once `applied` is done: created ones added, deleted ones gone."""
+    ids = dict(before)
+    for record in applied:
+        if record.get("kind") not in ("upsert_comment", "delete_comment"):
+            continue
+        result = record.get("result") or {}
+        if result.get("action") == "deleted":
+            ids.pop(record["key"], None)
+        elif result.get("comment_id"):
+            ids[record["key"]] = result["comment_id"]
+    return ids

@@ -7,6 +7,7 @@ Dry-run passes a recording gateway; the records look the same.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from service.engine.changes import (
@@ -32,10 +33,15 @@ def apply(
     issue: Issue,
     *,
     item: BoardItem | None = None,
+    comment_ids: Mapping[str, int] | None = None,
 ) -> list[dict[str, Any]]:
-    """Apply `changes` to `issue` (and its board `item`, when known); returns what was done."""
+    """Apply `changes` to `issue` (and its board `item`, when known); returns what was done.
+
+    `comment_ids` are the bot's comments the caller remembers (key -> id): editing one of
+    them is one request.
+    """
     records: list[dict[str, Any]] = []
-    labels = list(issue.labels)  # what GitHub has now, so the gateway reads nothing
+    known = comment_ids or {}
     for change in changes:
         record: dict[str, Any] = change.model_dump(mode="json")
         if isinstance(change, AddToBoard | SetField | ClearField):
@@ -43,8 +49,8 @@ def apply(
                 record["error"] = "no board configured, or the issue has no node id"
                 records.append(record)
                 continue
-            if item is None:
-                item = gateway.get_item(board, issue.node_id, add=isinstance(change, AddToBoard))
+            if item is None and isinstance(change, AddToBoard):
+                item = gateway.add_item(board, issue.node_id)
             if item is None:
                 record["error"] = "the issue is not on the board"
             elif isinstance(change, AddToBoard):
@@ -53,18 +59,16 @@ def apply(
                 value = change.value if isinstance(change, SetField) else None
                 gateway.set_field(board, item.id, change.field, value)
         elif isinstance(change, AddLabels):
-            added = gateway.add_labels(issue.repo, issue.number, change.labels, current=labels)
-            labels += added
-            record["result"] = added
+            record["result"] = gateway.add_labels(issue.repo, issue.number, change.labels)
         elif isinstance(change, RemoveLabels):
-            removed = gateway.remove_labels(issue.repo, issue.number, change.labels, current=labels)
-            labels = [label for label in labels if label not in removed]
-            record["result"] = removed
+            record["result"] = gateway.remove_labels(issue.repo, issue.number, change.labels)
         elif isinstance(change, SetAssignees):
             gateway.set_assignees(issue.repo, issue.number, change.logins)
         elif isinstance(change, UpsertComment | DeleteComment):
             body = change.body if isinstance(change, UpsertComment) else None
-            outcome = gateway.upsert_comment(issue.repo, issue.number, change.key, body)
+            outcome = gateway.upsert_comment(
+                issue.repo, issue.number, change.key, body, known_id=known.get(change.key)
+            )
             record["result"] = outcome.model_dump(mode="json")
         elif isinstance(change, AddReaction):
             gateway.add_reaction(issue.repo, change.comment_id, change.content)

@@ -214,37 +214,25 @@ class GitHubClient:
                 "update_issue", params={**_split(repo), "issue_number": number}, body=changes
             )
 
-    def _current_labels(self, repo: str, number: int, current: Iterable[str] | None) -> list[str]:
-        return list(current) if current is not None else list(self.get_issue(repo, number).labels)
-
-    def add_labels(
-        self, repo: str, number: int, labels: Iterable[str], *, current: Iterable[str] | None = None
-    ) -> list[str]:
-        have = {label.casefold() for label in self._current_labels(repo, number, current)}
-        missing = list(dict.fromkeys(lb for lb in labels if lb.casefold() not in have))
-        if missing:
+    def add_labels(self, repo: str, number: int, labels: Iterable[str]) -> list[str]:
+        added = list(dict.fromkeys(labels))
+        if added:
             self.rest.call(
                 "add_labels",
                 params={**_split(repo), "issue_number": number},
-                body={"labels": missing},
+                body={"labels": added},
             )
-        return missing
+        return added
 
-    def remove_labels(
-        self, repo: str, number: int, labels: Iterable[str], *, current: Iterable[str] | None = None
-    ) -> list[str]:
-        have = self._current_labels(repo, number, current)
-        unwanted = {label.casefold() for label in labels}
-        removed = []
-        for label in have:
-            if label.casefold() in unwanted:
-                # Someone may have removed it meanwhile: the outcome is the same.
-                with suppress(NotFound):
-                    self.rest.call(
-                        "remove_label",
-                        params={**_split(repo), "issue_number": number, "name": label},
-                    )
-                removed.append(label)
+    def remove_labels(self, repo: str, number: int, labels: Iterable[str]) -> list[str]:
+        removed = list(dict.fromkeys(labels))
+        for label in removed:
+            # Someone may have removed it meanwhile: the outcome is the same.
+            with suppress(NotFound):
+                self.rest.call(
+                    "remove_label",
+                    params={**_split(repo), "issue_number": number, "name": label},
+                )
         return removed
 
     def set_assignees(self, repo: str, number: int, logins: Iterable[str]) -> None:
@@ -296,19 +284,34 @@ class GitHubClient:
         found = self.rest.pages("list_comments", params={**_split(repo), "issue_number": number})
         return [comment_from_rest(d) for d in found]
 
-    def upsert_comment(self, repo: str, number: int, key: str, body: str | None) -> CommentResult:
+    def upsert_comment(
+        self, repo: str, number: int, key: str, body: str | None, *, known_id: int | None = None
+    ) -> CommentResult:
         tag = marker(key)
+        text = body if body is None or tag in body else f"{tag}\n{body}"
+        if known_id is not None:
+            # The caller remembers the bot's comment: one request, no listing. If someone
+            # deleted it meanwhile, find (or make) it by its marker as below.
+            where = {**_split(repo), "comment_id": known_id}
+            try:
+                if text is None:
+                    self.rest.call("delete_comment", params=where)
+                    return CommentResult(action="deleted", comment_id=known_id)
+                self.rest.call("update_comment", params=where, body={"body": text})
+                return CommentResult(action="updated", comment_id=known_id)
+            except NotFound:
+                if text is None:
+                    return CommentResult(action="none")
         bot = self.bot_login()
         mine = [
             c
             for c in self.list_comments(repo, number)
             if tag in c.body and (c.author is None or c.author == bot)
         ]
-        if body is None:
+        if text is None:
             for comment in mine:
                 self.rest.call("delete_comment", params={**_split(repo), "comment_id": comment.id})
             return CommentResult(action="deleted" if mine else "none")
-        text = body if tag in body else f"{tag}\n{body}"
         if not mine:
             created = self.create_comment(repo, number, text)
             return CommentResult(action="created", comment_id=created.id)
@@ -404,14 +407,16 @@ class GitHubClient:
             )
         return board, found
 
-    def get_item(self, board: Board, issue_node_id: str, *, add: bool = False) -> BoardItem | None:
+    def get_item(self, board: Board, issue_node_id: str) -> BoardItem | None:
         data = self.graphql.execute("GetIssueItems", {"issueId": issue_node_id})
         nodes = ((data.get("node") or {}).get("projectItems") or {}).get("nodes") or []
         for node in nodes:
             if (node.get("project") or {}).get("id") == board.id:
                 return item_from_graphql(node)
-        if not add:
-            return None
+        return None
+
+    def add_item(self, board: Board, issue_node_id: str) -> BoardItem:
+        # GitHub answers with the existing item when the issue is on the board already.
         added = self.graphql.execute("AddItem", {"boardId": board.id, "contentId": issue_node_id})
         return item_from_graphql(added["addProjectV2ItemById"]["item"])
 

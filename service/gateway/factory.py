@@ -11,7 +11,6 @@ from functools import partial
 from github import Auth, Github
 
 from service.gateway.client import GitHubClient
-from service.gateway.dry_run import DryRunGateway
 from service.gateway.errors import GitHubError, install_log_redaction
 from service.gateway.graphql import GraphQLClient
 from service.gateway.models import HookDelivery
@@ -123,12 +122,14 @@ class GatewayFactory:
         else:
             github = self._github(None)
             token = lambda: None  # noqa: E731
-        client = GitHubClient(
-            RestClient(github, self.policy),
-            GraphQLClient(str(self.settings.github_graphql_url), token, self.policy),
+        dry_run = bool(self.settings.dry_run)
+        gateway: GitHubGateway = GitHubClient(
+            RestClient(github, self.policy, dry_run=dry_run),
+            GraphQLClient(
+                str(self.settings.github_graphql_url), token, self.policy, dry_run=dry_run
+            ),
             bot_login=partial(self._require_login, installation_id, github),
         )
-        gateway: GitHubGateway = DryRunGateway(client) if self.settings.dry_run else client
         with self._lock:
             self._gateways.setdefault(key, gateway)
             return self._gateways[key]

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from service.gateway.accounting import record_call
+from service.gateway.dry_run import planned_graphql
 from service.gateway.errors import GitHubError
 from service.gateway.retry import (
     GRAPHQL_RATE_LIMIT_TYPES,
@@ -65,8 +66,10 @@ class GraphQLClient:
         *,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        dry_run: bool = False,
     ) -> None:
         self.url = url
+        self.dry_run = dry_run  # mutations are recorded, not sent
         self._token = token
         self.policy = policy
         self._http = httpx.Client(timeout=timeout, transport=transport)
@@ -75,6 +78,8 @@ class GraphQLClient:
         """Run operation `name`; its `data`, or GitHubError (also for any `errors` entry)."""
         query = operation(name)
         write = is_mutation(name)
+        if write and self.dry_run:
+            return planned_graphql(name, variables)
         waited, attempt = 0.0, 0
         while True:
             attempt += 1

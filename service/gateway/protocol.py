@@ -53,16 +53,12 @@ class GitHubGateway(Protocol):
         self, repo: str, number: int, *, title: str | None = None, body: str | None = None
     ) -> None: ...
 
-    def add_labels(
-        self, repo: str, number: int, labels: Iterable[str], *, current: Iterable[str] | None = None
-    ) -> list[str]:
-        """Add the labels not in `current` (read from GitHub when None); returns what was added."""
+    def add_labels(self, repo: str, number: int, labels: Iterable[str]) -> list[str]:
+        """Add `labels` (the caller decided which are missing); returns them."""
         ...
 
-    def remove_labels(
-        self, repo: str, number: int, labels: Iterable[str], *, current: Iterable[str] | None = None
-    ) -> list[str]:
-        """Remove the labels present in `current`; returns what was removed."""
+    def remove_labels(self, repo: str, number: int, labels: Iterable[str]) -> list[str]:
+        """Remove `labels` (one already gone is no error); returns them."""
         ...
 
     def set_assignees(self, repo: str, number: int, logins: Iterable[str]) -> None: ...
@@ -88,10 +84,14 @@ class GitHubGateway(Protocol):
     # -- comments ------------------------------------------------------------------------
     def list_comments(self, repo: str, number: int) -> list[Comment]: ...
 
-    def upsert_comment(self, repo: str, number: int, key: str, body: str | None) -> CommentResult:
-        """The bot's one comment for `key`, found by `<!-- boardwatch:KEY -->`.
+    def upsert_comment(
+        self, repo: str, number: int, key: str, body: str | None, *, known_id: int | None = None
+    ) -> CommentResult:
+        """The bot's one comment for `key`, marked `<!-- boardwatch:KEY -->`.
 
-        Creates it when absent, edits it when it differs, deletes it when `body` is None.
+        With `known_id` (the caller remembers it) one request edits or deletes it. Without,
+        it is found by its marker among the issue's comments: created when absent, edited
+        when it differs, deleted when `body` is None.
         """
         ...
 
@@ -111,8 +111,12 @@ class GitHubGateway(Protocol):
         """Drop the cached fields and read them again."""
         ...
 
-    def get_item(self, board: Board, issue_node_id: str, *, add: bool = False) -> BoardItem | None:
-        """The board's item for the issue, with its field values; added first when `add`."""
+    def get_item(self, board: Board, issue_node_id: str) -> BoardItem | None:
+        """The board's item for the issue, with its field values; None when not on it."""
+        ...
+
+    def add_item(self, board: Board, issue_node_id: str) -> BoardItem:
+        """Put the issue on the board (its existing item when it is there already)."""
         ...
 
     def get_item_by_id(self, board: Board, item_id: str) -> BoardItem | None: ...

@@ -16,6 +16,7 @@ import requests
 from github import Github, GithubException
 
 from service.gateway.accounting import record_call
+from service.gateway.dry_run import planned_rest
 from service.gateway.errors import GitHubError, NotFound
 from service.gateway.retry import RetryPolicy, wait_for
 
@@ -78,9 +79,10 @@ _NO_ANSWER = (requests.ConnectionError, requests.Timeout, requests.exceptions.Ch
 
 
 class RestClient:
-    def __init__(self, github: Github, policy: RetryPolicy) -> None:
+    def __init__(self, github: Github, policy: RetryPolicy, *, dry_run: bool = False) -> None:
         self._requester = github.requester
         self.policy = policy
+        self.dry_run = dry_run  # writes are recorded, not sent
 
     def call(
         self,
@@ -95,6 +97,8 @@ class RestClient:
         verb, _ = REST_PATHS[operation]
         target = url or path_for(operation, **(params or {}))
         write = verb != "GET"
+        if write and self.dry_run:
+            return planned_rest(operation, params, body)
         waited, attempt = 0.0, 0
         while True:
             attempt += 1

@@ -192,28 +192,28 @@ class RecordingGateway:
     def __init__(self) -> None:
         self.calls: list[tuple[str, Any]] = []
 
-    def get_item(self, board: Board, issue_node_id: str, *, add: bool = False) -> BoardItem | None:
-        self.calls.append(("get_item", (issue_node_id, add)))
-        return BoardItem(id="PVTI_new") if add else None
+    def add_item(self, board: Board, issue_node_id: str) -> BoardItem:
+        self.calls.append(("add_item", (issue_node_id,)))
+        return BoardItem(id="PVTI_new")
 
     def set_field(self, board: Board, item_id: str, field_name: str, value: Any) -> None:
         self.calls.append(("set_field", (item_id, field_name, value)))
 
-    def add_labels(self, repo: str, number: int, labels: Any, *, current: Any = None) -> list[str]:
+    def add_labels(self, repo: str, number: int, labels: Any) -> list[str]:
         self.calls.append(("add_labels", tuple(labels)))
-        return [label for label in labels if label not in (current or [])]
+        return list(labels)
 
-    def remove_labels(
-        self, repo: str, number: int, labels: Any, *, current: Any = None
-    ) -> list[str]:
+    def remove_labels(self, repo: str, number: int, labels: Any) -> list[str]:
         self.calls.append(("remove_labels", tuple(labels)))
-        return [label for label in labels if label in (current or [])]
+        return list(labels)
 
     def set_assignees(self, repo: str, number: int, logins: Any) -> None:
         self.calls.append(("set_assignees", tuple(logins)))
 
-    def upsert_comment(self, repo: str, number: int, key: str, body: str | None) -> CommentResult:
-        self.calls.append(("upsert_comment", (key, body)))
+    def upsert_comment(
+        self, repo: str, number: int, key: str, body: str | None, *, known_id: int | None = None
+    ) -> CommentResult:
+        self.calls.append(("upsert_comment", (key, body, known_id)))
         return CommentResult(action="created" if body else "deleted", comment_id=1)
 
 
@@ -230,15 +230,17 @@ def test_apply_adds_the_item_before_setting_its_fields() -> None:
         UpsertComment(key="r", body="hi"),
         DeleteComment(key="s"),
     ]
-    records = apply(changes, gateway, board, state.issue)  # type: ignore[arg-type]
+    records = apply(  # type: ignore[arg-type]
+        changes, gateway, board, state.issue, comment_ids={"s": 41}
+    )
     assert gateway.calls == [
-        ("get_item", ("I_7", True)),
+        ("add_item", ("I_7",)),
         ("set_field", ("PVTI_new", "Status", "Done")),
         ("add_labels", ("needs-triage",)),
         ("remove_labels", ("stale",)),
         ("set_assignees", ("ann",)),
-        ("upsert_comment", ("r", "hi")),
-        ("upsert_comment", ("s", None)),
+        ("upsert_comment", ("r", "hi", None)),
+        ("upsert_comment", ("s", None, 41)),  # a remembered comment: no listing
     ]
     assert records[0] == {"kind": "add_to_board", "result": "PVTI_new"}
     assert records[2]["result"] == ["needs-triage"]

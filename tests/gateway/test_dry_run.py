@@ -1,9 +1,8 @@
-"""Dry-run: reads happen, writes are recorded as planned and never sent."""
+"""Dry-run at the transport: reads happen, writes are recorded where they would be sent."""
 
 from __future__ import annotations
 
 from service.gateway.accounting import ledger
-from service.gateway.dry_run import DryRunGateway
 from tests.fakegithub.plugin import Tracker
 from tests.gateway.support import factory_for
 
@@ -14,29 +13,23 @@ def test_dry_run_records_writes_and_sends_none(tracker: Tracker) -> None:
     gh = tracker.gh
     issue = gh.add_issue(REPO, labels=["type: blog"])
     gateway = factory_for(gh, BOARDWATCH_DRY_RUN="true").for_installation(None)
-    assert isinstance(gateway, DryRunGateway)
     mark = gh.mark()
     with ledger() as book:
         board = gateway.get_board("acme/1")
-        item = gateway.get_item(board, issue.node_id, add=True)
+        item = gateway.add_item(board, issue.node_id)
         gateway.set_field(board, item.id, "Status", "Todo")
-        assert gateway.add_labels(REPO, 1, ["needs-triage", "type: blog"]) == ["needs-triage"]
+        assert gateway.add_labels(REPO, 1, ["needs-triage"]) == ["needs-triage"]
         assert gateway.upsert_comment(REPO, 1, "estimate", "Please estimate").action == "created"
         gateway.ensure_label(REPO, "needs-triage", "fbca04")
     assert gh.writes_since(mark) == []
     assert issue.labels == ["type: blog"] and tracker.board.items == []
     assert book.writes == 0 and book.reads > 0
     planned = [w["operation"] for w in book.as_outcome()["planned_writes"]]
-    assert planned == [
-        "add_to_board",
-        "set_field",
-        "add_labels",
-        "comment_created",
-        "ensure_label",
-    ]
+    assert planned == ["AddItem", "SetFieldValue", "add_labels", "create_comment", "create_label"]
 
 
 def test_dry_run_decides_comments_and_labels_as_the_real_gateway_would(tracker: Tracker) -> None:
+    # The same client code decides; only the requests that would write are not sent.
     gh = tracker.gh
     issue = gh.add_issue(REPO)
     gh.add_label(REPO, "needs-triage")
@@ -52,31 +45,30 @@ def test_dry_run_decides_comments_and_labels_as_the_real_gateway_would(tracker: 
         digest = gateway.upsert_comment(REPO, 1, "digest", "New digest")
         same = gateway.upsert_comment(REPO, 1, "digest", "Old digest")
         gone = gateway.upsert_comment(REPO, 1, "estimate", None)
-    assert (estimate.action, estimate.comment_id) == ("created", None)
+    assert estimate.action == "created"
     assert (digest.action, digest.comment_id) == ("updated", mine.id)
     assert (same.action, same.comment_id) == ("none", mine.id)
     assert gone.action == "none"  # nothing of the bot's to delete
     assert gh.writes_since(mark) == []
     assert book.as_outcome()["planned_writes"] == [
         {
-            "operation": "ensure_label",
-            "repo": REPO,
-            "name": "stale",
-            "color": "cccccc",
-            "description": "No activity",
+            "operation": "create_label",
+            "owner": "acme",
+            "repo": "tracker",
+            "body": {"name": "stale", "color": "cccccc", "description": "No activity"},
         },
         {
-            "operation": "comment_created",
-            "repo": REPO,
-            "number": 1,
-            "key": "estimate",
-            "body": "Please estimate.",
+            "operation": "create_comment",
+            "owner": "acme",
+            "repo": "tracker",
+            "issue_number": 1,
+            "body": {"body": "<!-- boardwatch:estimate -->\nPlease estimate."},
         },
         {
-            "operation": "comment_updated",
-            "repo": REPO,
-            "number": 1,
-            "key": "digest",
-            "body": "New digest",
+            "operation": "update_comment",
+            "owner": "acme",
+            "repo": "tracker",
+            "comment_id": mine.id,
+            "body": {"body": "<!-- boardwatch:digest -->\nNew digest"},
         },
     ]

@@ -59,7 +59,7 @@ def test_rest_honours_the_secondary_rate_limit_retry_after(tracker: Tracker) -> 
     gateway = factory_for(tracker.gh, slept).for_installation(None)
     tracker.gh.add_issue(REPO)
     tracker.gh.secondary_rate_limit(retry_after=4, match="POST")
-    gateway.add_labels(REPO, 1, ["needs-triage"], current=[])
+    gateway.add_labels(REPO, 1, ["needs-triage"])
     assert slept == [4.0]
     assert tracker.gh.issue(REPO, 1).labels == ["needs-triage"]  # added once, not twice
 

@@ -21,21 +21,21 @@ def gateway(tracker: Tracker) -> GitHubClient:
     return factory_for(tracker.gh).for_installation(None)  # type: ignore[return-value]
 
 
-def test_labels_are_added_and_removed_only_as_a_difference(
+def test_labels_are_written_as_told_in_one_request_each(
     tracker: Tracker, gateway: GitHubClient
 ) -> None:
+    # Which labels are missing is the plan's decision; the gateway reads nothing for it.
     gh = tracker.gh
     issue = gh.add_issue(REPO, labels=["type: blog"])
     mark = gh.mark()
-    assert gateway.add_labels(REPO, 1, ["type: blog"], current=issue.labels) == []
-    assert gh.calls_since(mark) == []  # present already: not even a read
-    assert gateway.add_labels(REPO, 1, ["needs-triage", "TYPE: BLOG"]) == ["needs-triage"]
+    assert gateway.add_labels(REPO, 1, ["needs-triage"]) == ["needs-triage"]
     assert issue.labels == ["type: blog", "needs-triage"]
-    assert gateway.remove_labels(REPO, 1, ["type: blog", "stale"]) == ["type: blog"]
-    assert issue.labels == ["needs-triage"]
-    assert [c.path for c in gh.writes_since(mark)] == [
-        "/repos/acme/tracker/issues/1/labels",
-        "/repos/acme/tracker/issues/1/labels/type%3A%20blog",
+    assert gateway.remove_labels(REPO, 1, ["type: blog", "stale"]) == ["type: blog", "stale"]
+    assert issue.labels == ["needs-triage"]  # `stale` was not there: no error
+    assert [(c.method, c.path) for c in gh.calls_since(mark)] == [
+        ("POST", "/repos/acme/tracker/issues/1/labels"),
+        ("DELETE", "/repos/acme/tracker/issues/1/labels/type%3A%20blog"),
+        ("DELETE", "/repos/acme/tracker/issues/1/labels/stale"),
     ]
 
 
@@ -64,6 +64,34 @@ def test_the_bot_comment_is_upserted_by_marker(tracker: Tracker, gateway: GitHub
     assert gateway.upsert_comment(REPO, 1, "estimate", None).action == "deleted"
     assert gh.bot_comments(issue) == []
     assert len(issue.comments) == 1  # the person's comment is never touched
+
+
+def test_a_remembered_comment_is_edited_in_one_request_without_listing(
+    tracker: Tracker, gateway: GitHubClient
+) -> None:
+    gh = tracker.gh
+    issue = gh.add_issue(REPO)
+    created = gateway.upsert_comment(REPO, 1, "estimate", "Please estimate.")
+    mark = gh.mark()
+    updated = gateway.upsert_comment(REPO, 1, "estimate", "Thanks!", known_id=created.comment_id)
+    assert (updated.action, updated.comment_id) == ("updated", created.comment_id)
+    assert [(c.method, c.path) for c in gh.calls_since(mark)] == [
+        ("PATCH", f"/repos/{REPO}/issues/comments/{created.comment_id}")
+    ]
+    assert [c.body for c in gh.bot_comments(issue)] == ["<!-- boardwatch:estimate -->\nThanks!"]
+
+
+def test_a_remembered_comment_someone_deleted_is_made_again(
+    tracker: Tracker, gateway: GitHubClient
+) -> None:
+    gh = tracker.gh
+    issue = gh.add_issue(REPO)
+    again = gateway.upsert_comment(REPO, 1, "estimate", "Please estimate.", known_id=987654)
+    assert again.action == "created"
+    assert [c.body for c in gh.bot_comments(issue)] == [
+        "<!-- boardwatch:estimate -->\nPlease estimate."
+    ]
+    assert gateway.upsert_comment(REPO, 1, "gone", None, known_id=987654).action == "none"
 
 
 def test_issues_are_read_created_listed_closed_and_reopened(
@@ -116,8 +144,8 @@ def test_board_fields_items_and_values(tracker: Tracker, gateway: GitHubClient) 
     board = gateway.get_board("acme/1")
     assert [f.name for f in board.fields][-3:] == ["Status", "Estimate", "Target date"]
     assert gateway.get_item(board, issue.node_id) is None
-    item = gateway.get_item(board, issue.node_id, add=True)
-    again = gateway.get_item(board, issue.node_id, add=True)
+    item = gateway.add_item(board, issue.node_id)
+    again = gateway.add_item(board, issue.node_id)
     assert item is not None and again is not None and item.id == again.id
     assert len(tracker.board.items) == 1
     gateway.set_field(board, item.id, "status", "in progress")  # names are case-insensitive
