@@ -26,13 +26,13 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Job:
+class ScheduledJob:
     name: str
     cron: str
     run: Callable[[datetime], object]  # given the scheduled time of this firing
 
 
-def next_firing(job: Job, after: datetime, tz: ZoneInfo) -> datetime:
+def next_firing(job: ScheduledJob, after: datetime, tz: ZoneInfo) -> datetime:
     """The next time `job` fires after `after`, in UTC (cron read in `tz`).
 
     Day-of-month and day-of-week must both match (`day_or=False`), so `0 8 1-7 * 4` is the
@@ -48,7 +48,7 @@ RETRY_AFTER = timedelta(minutes=10)
 
 
 class Scheduler:
-    def __init__(self, services: Services, jobs: list[Job], owner: str) -> None:
+    def __init__(self, services: Services, jobs: list[ScheduledJob], owner: str) -> None:
         self.services = services
         self.jobs = jobs
         self.owner = owner
@@ -56,7 +56,7 @@ class Scheduler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def fire(self, job: Job, at: datetime) -> Fired:
+    def fire(self, job: ScheduledJob, at: datetime) -> Fired:
         """Run `job` for its firing at `at` unless another replica claimed it."""
         period = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
         with self.services.store.engine.begin() as conn:
@@ -112,26 +112,26 @@ def build_scheduler(services: Services) -> Scheduler | None:
     settings = services.settings
     if settings.project is None:
         return None
-    jobs = [Job("reconcile", settings.reconcile_schedule, lambda at: sweep(services))]
+    jobs = [ScheduledJob("reconcile", settings.reconcile_schedule, lambda at: sweep(services))]
     if settings.repository is not None:
         from service.reports.digest import scheduled_digest
 
         jobs.append(
-            Job(
+            ScheduledJob(
                 "weekly",
                 settings.digest_schedule,
                 lambda at: scheduled_digest(services, "week", at),
             )
         )
         jobs.append(
-            Job(
+            ScheduledJob(
                 "monthly",
                 settings.monthly_schedule,
                 lambda at: scheduled_digest(services, "month", at),
             )
         )
     if settings.uses_app:
-        jobs.append(Job("recover", settings.recover_schedule, partial(_recover, services)))
+        jobs.append(ScheduledJob("recover", settings.recover_schedule, partial(_recover, services)))
     return Scheduler(services, jobs, owner=f"{socket.gethostname()}:{os.getpid()}")
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.schedule import Job, Scheduler, next_firing
+from service.schedule import ScheduledJob, Scheduler, next_firing
 from service.store import Store
 from tests.support.apps import make_services, make_settings
 
@@ -29,7 +29,7 @@ from tests.support.apps import make_services, make_settings
     ],
 )
 def test_next_firing(cron: str, tz: str, after: str, expected: str) -> None:
-    job = Job("job", cron, lambda at: None)
+    job = ScheduledJob("job", cron, lambda at: None)
     found = next_firing(job, datetime.fromisoformat(after), ZoneInfo(tz))
     assert found == datetime.fromisoformat(expected)
     assert found.tzinfo == UTC
@@ -39,7 +39,7 @@ def test_each_firing_runs_on_one_replica_only(store: Store) -> None:
     settings = make_settings()
     services = make_services(settings, store)
     ran: list[str] = []
-    job = Job("weekly", "0 8 * * 1", lambda at: ran.append(at.isoformat()))
+    job = ScheduledJob("weekly", "0 8 * * 1", lambda at: ran.append(at.isoformat()))
     replicas = [Scheduler(services, [job], owner=f"replica-{i}") for i in range(3)]
     at = datetime(2026, 11, 23, 8, tzinfo=UTC)
     assert [r.fire(job, at) for r in replicas] == ["ran", "skipped", "skipped"]
@@ -55,10 +55,10 @@ def test_a_failing_job_is_logged_and_the_scheduler_goes_on(store: Store, caplog)
     def boom(at: datetime) -> None:
         raise RuntimeError("GitHub is down")
 
-    job = Job("reconcile", "0 * * * *", boom)
+    job = ScheduledJob("reconcile", "0 * * * *", boom)
     at = datetime(2026, 11, 23, tzinfo=UTC)
     assert Scheduler(services, [job], owner="r").fire(job, at) == "failed"
     assert "scheduled job reconcile failed" in caplog.text
     # The claim was given back: the same firing can be tried again, by any replica.
-    retried = Job("reconcile", "0 * * * *", lambda moment: None)
+    retried = ScheduledJob("reconcile", "0 * * * *", lambda moment: None)
     assert Scheduler(services, [retried], owner="other").fire(retried, at) == "ran"
