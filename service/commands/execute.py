@@ -38,6 +38,13 @@ from service.store import notes
 NOTE_BLOCKED = notes.BLOCKED_REASON
 ALLOWED: frozenset[Permission] = frozenset({"triage", "write", "maintain", "admin"})
 PERMISSION_TTL = 60.0  # seconds a looked-up permission is trusted
+# Commands run per comment (or new issue body). One comment of 2,000 `/estimate` lines made
+# 2,003 GitHub writes; nobody needs more than a handful at once. The rest get one line in
+# the reply saying how many were ignored.
+MAX_COMMANDS = 10
+# GitHub refuses comment bodies over 65,536 characters. A reply is cut well below that,
+# leaving room for the hidden marker the gateway adds and the note saying it was cut.
+MAX_REPLY = 60_000
 
 
 class PermissionCache:
@@ -98,6 +105,7 @@ class CommandResult:
     reply: str | None = None
     changed: bool = False  # something on GitHub or in the store was changed by a command
     writes: list[str] = field(default_factory=list)  # every write made, in words, in order
+    ignored: int = 0  # commands past MAX_COMMANDS, not run
 
     def as_outcome(self) -> dict[str, Any]:
         return {
@@ -105,6 +113,7 @@ class CommandResult:
             "reaction": self.reaction,
             "replied": self.reply is not None,
             "writes": self.writes,
+            "ignored": self.ignored,
         }
 
 
@@ -129,7 +138,7 @@ def _same_value(have: Any, want: Any) -> bool:
         return have.casefold() == want.casefold()
     if isinstance(have, int | float) and isinstance(want, int | float):
         return abs(have - want) < 1e-9
-    return have == want
+    return bool(have == want)
 
 
 def _set(ctx: CommandContext, field_name: str, value: Any) -> None:
@@ -264,11 +273,13 @@ def execute(ctx: CommandContext, parsed: list[_Command | ParseError]) -> Command
 
     Permission is looked up (cached) only when a command would change something, so
     anybody may ask for `/help`. Someone without permission gets one reply for the whole
-    comment and nothing runs.
+    comment and nothing runs. Only the first MAX_COMMANDS commands are considered.
     """
     result = CommandResult()
     if not parsed or (ctx.bot_login and ctx.actor.casefold() == ctx.bot_login.casefold()):
         return result
+    result.ignored = max(0, len(parsed) - MAX_COMMANDS)
+    parsed = parsed[:MAX_COMMANDS]
     if any(_wants_change(c) for c in parsed):
         permission = ctx.permissions.get(ctx.gateway, ctx.issue.repo, ctx.actor)
         if permission not in ALLOWED:
@@ -291,7 +302,8 @@ def execute(ctx: CommandContext, parsed: list[_Command | ParseError]) -> Command
             result.ran.append({"line": command.line, "ok": False, "message": command.message})
             continue
         if isinstance(command, Help):
-            extra.append(_help(ctx))
+            if not extra:  # the same help twice says nothing new
+                extra.append(_help(ctx))
             result.ran.append({"line": command.line, "ok": True, "message": "help"})
             continue
         try:
@@ -304,14 +316,32 @@ def execute(ctx: CommandContext, parsed: list[_Command | ParseError]) -> Command
         result.ran.append({"line": command.line, "ok": True, "message": done})
     result.writes = ctx.writes[first_write:]
     result.changed = bool(result.writes)
-    result.reaction = "confused" if errors else "+1"
-    if errors or extra:
+    result.reaction = "confused" if errors or result.ignored else "+1"
+    if errors or extra or result.ignored:
         parts = [f"@{ctx.actor}"]
         if errors:
             parts.append("Some commands did not work:\n" + "\n".join(f"- {e}" for e in errors))
+        if result.ignored:
+            parts.append(_ignored(result.ignored))
         parts += extra
         result.reply = "\n\n".join(parts)
     return _finish(ctx, result)
+
+
+def _ignored(count: int) -> str:
+    what = "command was" if count == 1 else "commands were"
+    return (
+        f"{count:,} more {what} ignored: at most {MAX_COMMANDS} commands run per comment. "
+        "Write the rest in another comment."
+    )
+
+
+def capped(reply: str) -> str:
+    """`reply`, cut with a note if it is longer than MAX_REPLY characters."""
+    if len(reply) <= MAX_REPLY:
+        return reply
+    note = f"\n\n… (cut here: a reply has at most {MAX_REPLY:,} characters)"
+    return reply[: MAX_REPLY - len(note)] + note
 
 
 def _finish(ctx: CommandContext, result: CommandResult) -> CommandResult:
@@ -319,6 +349,7 @@ def _finish(ctx: CommandContext, result: CommandResult) -> CommandResult:
     if ctx.comment_id is not None and result.reaction is not None:
         ctx.gateway.add_reaction(repo, ctx.comment_id, result.reaction)  # type: ignore[arg-type]
     if result.reply is not None:
+        result.reply = capped(result.reply)
         # One reply per commanding comment, found by marker: a retried delivery edits it.
         key = f"reply-{ctx.comment_id}" if ctx.comment_id else "reply-issue"
         ctx.gateway.upsert_comment(repo, ctx.issue.number, key, result.reply)
