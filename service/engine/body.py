@@ -22,11 +22,17 @@ from service.durations import parse_hours
 # GitHub refuses issue bodies and comments longer than 65,536 characters; whatever is
 # beyond that (a payload can be edited, or come from elsewhere) is not read.
 MAX_TEXT = 65_536
+# The parser spends 10-25 µs on a line that starts a block (a list item, a heading), so
+# 65,536 characters of `- a` lines cost 0.4 s; the first 2,000 lines (far more than any
+# issue form writes) cost under 50 ms. Lines after them are not read.
+MAX_LINES = 2_000
 
 # Only the block structure matters here, so inline parsing (emphasis, links, code spans),
-# the part of Markdown with the most pathological inputs, is switched off. The CommonMark
-# preset bounds nesting (quotes in lists in quotes...) at 20 levels: deeper is not read.
-_MARKDOWN = MarkdownIt("commonmark").disable("inline")
+# the part of Markdown with the most pathological inputs, is switched off, and so are
+# underlined headings (their text stays prose) and link reference definitions (prose too),
+# which cost time and change no answer below. The CommonMark preset bounds nesting
+# (quotes in lists in quotes...) at 20 levels: deeper is not read.
+_MARKDOWN = MarkdownIt("commonmark").disable(["inline", "lheading", "reference"])
 
 # What GitHub writes into an issue-form section the author left empty.
 _NO_RESPONSE = "_no response_"
@@ -38,27 +44,28 @@ _BULLETS = ("- ", "* ", "+ ", "-\t", "*\t", "+\t")
 class Body:
     """What a Markdown text says, read once."""
 
-    # ATX heading (`## Title`, case-folded) -> the text up to the next heading of the same
-    # or a higher level. Only top-level `#` headings make sections, as issue forms write
+    # Heading (`## Title`, case-folded) -> the text up to the next heading of the same or
+    # a higher level. Only top-level `#` headings make sections, as issue forms write
     # them; a line of text over `---` is a heading in Markdown but no section here.
     sections: Mapping[str, str]
     # Source lines of paragraphs, wherever they are (a quote's lines keep their `>`),
     # without lines inside an HTML comment: where `Key: value` lines and commands live.
+    # A line underlined with `===` or `---` is a heading in Markdown, but prose here.
     prose: tuple[str, ...]
     tasks_done: int
     tasks_open: int
 
 
 def read(text: str | None) -> Body:
-    """The parse of `text` (its first MAX_TEXT characters)."""
+    """The parse of `text`: its first MAX_TEXT characters, of those the first MAX_LINES lines."""
     return _read((text or "")[:MAX_TEXT])
 
 
 @lru_cache(maxsize=32)
 def _read(text: str) -> Body:
     # markdown-it counts lines after turning \r\n and \r into \n; so must the slicing here.
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    tokens = _MARKDOWN.parse(text)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n", MAX_LINES)[:MAX_LINES]
+    tokens = _MARKDOWN.parse("\n".join(lines))
     done, still_open = _tasks(tokens)
     return Body(
         sections=MappingProxyType(_sections(tokens, lines)),
@@ -81,7 +88,7 @@ def _sections(tokens: Sequence[Token], lines: list[str]) -> dict[str, str]:
                 found[title] = "\n".join(lines[start:end]).strip()
 
     for index, token in enumerate(tokens):
-        if token.type != "heading_open" or token.level != 0 or not token.markup.startswith("#"):
+        if token.type != "heading_open" or token.level != 0:
             continue
         assert token.map is not None  # block tokens always carry their lines
         level = len(token.markup)
@@ -97,10 +104,7 @@ def _sections(tokens: Sequence[Token], lines: list[str]) -> dict[str, str]:
 def _prose(tokens: Sequence[Token], lines: list[str]) -> list[str]:
     out: list[str] = []
     for token in tokens:
-        # A paragraph, or the text lines of a heading underlined with `===` or `---`.
-        if token.type != "paragraph_open" and not (
-            token.type == "heading_open" and not token.markup.startswith("#")
-        ):
+        if token.type != "paragraph_open":
             continue
         assert token.map is not None
         in_comment = False

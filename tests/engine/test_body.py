@@ -187,6 +187,14 @@ def test_text_past_githubs_limit_is_not_read() -> None:
     assert body.read(filler + "### Copy\nHello\n- [ ] a\nKey: v") == body.read(filler)
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_lines_past_the_lines_read_are_not_read(newline: str) -> None:
+    text = newline.join(["### Copy", *["- [ ] a"] * (body.MAX_LINES - 2), "Key: v", "- [x] b"])
+    assert body.tasks(text) == (0, body.MAX_LINES - 2)
+    assert body.line_value(text, "Key") == "v"
+    assert body.sections(text)["copy"].endswith("Key: v")
+
+
 # -- adversarial text: the readers return, and what they return makes sense ---------------
 
 # Pieces people (or attackers) repeat: runs of them make the worst cases of a parser.
