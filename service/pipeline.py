@@ -100,6 +100,7 @@ class CommandsOutcome(BaseModel):
     ran: tuple[CommandLine, ...]
     reaction: str | None
     replied: bool
+    ignored: int = Field(description="commands past the cap per comment, not run")
     writes: tuple[str, ...] = Field(description="the writes the commands asked for, in words")
 
 
@@ -501,6 +502,7 @@ def _commands_outcome(intents: Intents, asked: Sequence[Change]) -> CommandsOutc
         ran=intents.lines,
         reaction=intents.reaction,
         replied=intents.reply is not None,
+        ignored=intents.ignored,
         writes=tuple(writes),
     )
 

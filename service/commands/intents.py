@@ -41,6 +41,13 @@ from service.gateway.protocol import Permission
 from service.store.notes import BLOCKED_REASON
 
 ALLOWED: frozenset[Permission] = frozenset({"triage", "write", "maintain", "admin"})
+# Commands run per comment (or new issue body). One comment of 2,000 `/estimate` lines made
+# 2,003 GitHub writes; nobody needs more than a handful at once. The rest get one line in
+# the reply saying how many were ignored.
+MAX_COMMANDS = 10
+# GitHub refuses comment bodies over 65,536 characters. A reply is cut well below that,
+# leaving room for the hidden marker the gateway adds and the note saying it was cut.
+MAX_REPLY = 60_000
 # The label that makes an issue a digest issue, where `/digest` works.
 DIGEST_LABEL = "digest"
 
@@ -69,6 +76,7 @@ class Intents(BaseModel):
     reaction: Answer | None = None
     reply: str | None = None
     regenerate_digest: bool = False
+    ignored: int = Field(default=0, description="commands past MAX_COMMANDS, not run")
 
     @property
     def asked_for_change(self) -> bool:
@@ -244,6 +252,8 @@ def resolve(
     """
     if not commands:
         return Intents()
+    ignored = max(0, len(commands) - MAX_COMMANDS)
+    commands = commands[:MAX_COMMANDS]
     help_asked = any(isinstance(c, Help) for c in commands)
     if permission is not None and permission not in ALLOWED:
         parts = [_not_permitted(actor, snapshot.issue.repo, permission)]
@@ -255,7 +265,8 @@ def resolve(
                 for c in commands
             ),
             reaction="confused",
-            reply="\n\n".join(parts),
+            reply=capped("\n\n".join(parts)),
+            ignored=ignored,
         )
     asked = _Asked(snapshot)
     lines: list[CommandLine] = []
@@ -266,7 +277,8 @@ def resolve(
             errors.append(command.message)
             lines.append(CommandLine(line=command.line, ok=False, message=command.message))
         elif isinstance(command, Help):
-            extra.append(help_text(ruleset, rule_results()))
+            if not extra:  # the same help twice says nothing new
+                extra.append(help_text(ruleset, rule_results()))
             lines.append(CommandLine(line=command.line, ok=True, message="help"))
         else:
             try:
@@ -277,16 +289,35 @@ def resolve(
                 continue
             lines.append(CommandLine(line=command.line, ok=True, message=done))
     reply = None
-    if errors or extra:
+    if errors or extra or ignored:
         parts = [f"@{actor}"]
         if errors:
             parts.append("Some commands did not work:\n" + "\n".join(f"- {e}" for e in errors))
-        reply = "\n\n".join(parts + extra)
+        if ignored:
+            parts.append(_ignored(ignored))
+        reply = capped("\n\n".join(parts + extra))
     return Intents(
         desired=asked.desired(),
         notes=asked.notes,
         lines=tuple(lines),
-        reaction="confused" if errors else "+1",
+        reaction="confused" if errors or ignored else "+1",
         reply=reply,
         regenerate_digest=asked.digest,
+        ignored=ignored,
     )
+
+
+def _ignored(count: int) -> str:
+    what = "command was" if count == 1 else "commands were"
+    return (
+        f"{count:,} more {what} ignored: at most {MAX_COMMANDS} commands run per comment. "
+        "Write the rest in another comment."
+    )
+
+
+def capped(reply: str) -> str:
+    """`reply`, cut with a note if it is longer than MAX_REPLY characters."""
+    if len(reply) <= MAX_REPLY:
+        return reply
+    note = f"\n\n… (cut here: a reply has at most {MAX_REPLY:,} characters)"
+    return reply[: MAX_REPLY - len(note)] + note

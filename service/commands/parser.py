@@ -1,23 +1,33 @@
 """A small, strict parser of slash commands (pure).
 
-A command is `/name arguments` alone on a line, outside code blocks, indented code and
-quotes. Only known names count, so a path such as `/tmp/x` in a sentence is no command.
+A command is `/name arguments` alone on a line, outside code blocks, indented code,
+quotes, HTML blocks and HTML comments. Only known names count, so a path such as `/tmp/x`
+in a sentence is no command. Which lines are prose is decided by the Markdown parser that
+reads bodies (`service.engine.body.read`); the line itself is then read with string methods.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.durations import parse_hours
+from service.durations import MAX_HOURS, NotADuration, read_hours
+from service.engine.body import read
+
+# A command is a short line; a longer one is a mistake or an attack. It is an error for
+# that line (quoted only in part), so replies stay short and nothing reads it further.
+MAX_COMMAND_LINE = 1_000
+_QUOTED_START = 60  # characters of a too-long line quoted back
 
 
 class _Command(BaseModel):
     model_config = ConfigDict(frozen=True)
     line: str = Field(description="the line as written, for replies")
+    name: str  # each command narrows it to its Literal name
 
 
 class Estimate(_Command):
@@ -82,7 +92,10 @@ class ParseError(BaseModel):
 
 # The right form of each command, used in errors and in /help.
 USAGE: dict[str, str] = {
-    "estimate": "`/estimate 3h` — units m, h, d (a day is 8h); a bare number is hours",
+    "estimate": (
+        "`/estimate 3h` — units m, h, d (a day is 8h); a bare number is hours; "
+        f"at most {MAX_HOURS:g}h"
+    ),
     "status": "`/status In Progress` — one of the board's Status options",
     "assign": "`/assign me` or `/assign @login [@login ...]`",
     "unassign": "`/unassign @login [@login ...]` (or `/unassign me`)",
@@ -93,10 +106,7 @@ USAGE: dict[str, str] = {
     "digest": "`/digest` — in a digest issue: regenerate it now",
     "help": "`/help` — the commands, and the rules that apply to this issue",
 }
-_LINE = re.compile(r"^ {0,3}/([a-z]+)(?:[ \t]+(.*?))?[ \t]*$", re.IGNORECASE)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_HTML_OPEN, _HTML_CLOSE = "<!--", "-->"
 # Quotes or backticks around an argument (`/status "In Progress"`) are not part of it.
 _QUOTES = "\"'`“”‘’"
 _LOGIN = re.compile(r"^@?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?)$")
@@ -120,6 +130,14 @@ def _parse(name: str, args: str, line: str, actor: str) -> Command | ParseError:
         message = f"`{line}`: {what}. Write {USAGE[name]}."
         return ParseError(line=line, command=name, message=message)
 
+    if len(line) > MAX_COMMAND_LINE:
+        start = f"{line[:_QUOTED_START]}…"
+        message = (
+            f"`{start}`: the line is {len(line):,} characters long; a command line has at "
+            f"most {MAX_COMMAND_LINE:,}. Write {USAGE[name]}."
+        )
+        return ParseError(line=start, command=name, message=message)
+
     if name in ("unblock", "digest", "help"):
         if args:
             return error(f"`/{name}` takes nothing after it")
@@ -131,9 +149,9 @@ def _parse(name: str, args: str, line: str, actor: str) -> Command | ParseError:
     if not args:
         return error("something is missing after the command")
     if name == "estimate":
-        hours = parse_hours(args)
-        if hours is None or hours <= 0:
-            return error(f"`{args}` is not a duration")
+        hours = read_hours(args)
+        if isinstance(hours, NotADuration):
+            return error(f"`{args}` {hours.reason}")
         return Estimate(line=line, hours=hours)
     if name == "status":
         return SetStatus(line=line, status=args)
@@ -158,39 +176,27 @@ def _parse(name: str, args: str, line: str, actor: str) -> Command | ParseError:
     return error(f"`{args}` is not a date")
 
 
+def _command_line(line: str) -> tuple[str, str, str] | None:
+    """(name, arguments, line) if `line` is `/known-name arguments` (at most 3 spaces in)."""
+    text = line.lstrip(" ")
+    if len(line) - len(text) > 3 or not text.startswith("/"):
+        return None
+    end = 1
+    while end < len(text) and text[end].isascii() and text[end].isalpha():
+        end += 1
+    name, rest = text[1:end].lower(), text[end:]
+    if name not in USAGE or rest[:1] not in ("", " ", "\t"):
+        return None
+    return name, rest.strip(), text.strip()
+
+
 def command_lines(text: str) -> list[tuple[str, str, str]]:
     """(name, arguments, line) of every command line outside code, quotes and HTML comments.
 
     HTML comments count because issue templates hide their instructions in them
     (`<!-- comment /estimate 3h when you know -->`); the writer did not command anything.
     """
-    found: list[tuple[str, str, str]] = []
-    fence: str | None = None
-    in_comment = False
-    for raw in (text or "").splitlines():
-        fenced = _FENCE.match(raw)
-        if fence is not None:
-            # A closing fence is the same character, at least as long, and nothing after it.
-            if fenced and not fenced.group(2).strip():
-                mark = fenced.group(1)
-                if mark[0] == fence[0] and len(mark) >= len(fence):
-                    fence = None
-            continue
-        if in_comment:
-            in_comment = _HTML_CLOSE not in raw
-            continue
-        if fenced and not (fenced.group(1)[0] == "`" and "`" in fenced.group(2)):
-            fence = fenced.group(1)
-            continue
-        opened = raw.rfind(_HTML_OPEN)
-        if opened >= 0 and raw.find(_HTML_CLOSE, opened) < 0:
-            in_comment = True
-        if raw.startswith(("    ", "\t")) or raw.lstrip().startswith((">", _HTML_OPEN)):
-            continue
-        match = _LINE.match(raw)
-        if match and match.group(1).lower() in USAGE:
-            found.append((match.group(1).lower(), (match.group(2) or "").strip(), raw.strip()))
-    return found
+    return [found for line in read(text).prose if (found := _command_line(line)) is not None]
 
 
 def parse_commands(text: str, actor: str) -> list[Command | ParseError]:
@@ -212,12 +218,12 @@ def new_commands(before: str, after: str, actor: str) -> list[Command | ParseErr
     Each command of `before` matches at most one equal command of `after`, so a command
     written once more than before runs once more.
     """
-    old = [_same(name, args) for name, args, _ in command_lines(before)]
+    old = Counter(_same(name, args) for name, args, _ in command_lines(before))
     fresh: list[Command | ParseError] = []
     for name, args, line in command_lines(after):
         key = _same(name, args)
-        if key in old:
-            old.remove(key)
+        if old[key] > 0:
+            old[key] -= 1
             continue
         fresh.append(_parse(name, args, line, actor))
     return fresh

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from service.commands.intents import MAX_COMMANDS
 from service.store import notes
 from tests.fakegithub.state import Comment, Issue
 from tests.support.bot import Bot
@@ -192,3 +193,55 @@ def test_status_costs_one_item_read_and_one_write_path(bot: Bot, issue: Issue) -
     assert len(bot.gh.graphql_calls(mark, "GetIssueItems")) == 1
     assert len(bot.gh.graphql_calls(mark, "SetFieldValue")) == 1
     assert values(bot, issue)["Status"] == "Done"
+
+
+def test_a_comment_of_a_thousand_commands_runs_ten_and_gets_one_short_reply(
+    bot: Bot, issue: Issue
+) -> None:
+    lines = [f"/estimate {n}h\n" if n % 2 else f"/status Someday {n}\n" for n in range(1, 1001)]
+    body = "".join(lines)
+    assert len(body) < 65_536
+    # The same issue, given only the first ten lines: what the cap allows.
+    twin = bot.gh.add_issue(REPO, title="Spring campaign", created_at=AN_HOUR_AGO)
+    bot.gh.add_item(bot.gh.boards[0], twin, Status="In Progress")
+    mark = bot.gh.mark()
+    comment(bot, twin, "".join(lines[:MAX_COMMANDS]))
+    allowed = bot.gh.writes_since(mark)
+
+    mark = bot.gh.mark()
+    made, outcome = comment(bot, issue, body)
+    writes = bot.gh.writes_since(mark)
+    assert len(writes) <= len(allowed)
+    # Five `/estimate`s among the ten: one plan, so the last one is written, once.
+    assert len([c for c in writes if c.operation == "SetFieldValue"]) == 1
+    assert len(outcome["commands"]["ran"]) == MAX_COMMANDS
+    assert outcome["commands"]["ignored"] == 1000 - MAX_COMMANDS
+    assert values(bot, issue)["Estimate"] == 9  # the last /estimate of the first ten
+    [reply] = replies(bot, issue)
+    assert len(reply) < 65_536
+    assert "990 more commands were ignored: at most 10 commands run per comment." in reply
+    assert reply.count("is not a Status of this board") == 5
+    assert made.reactions == [(bot.gh.bot_login, "confused")]
+
+
+@pytest.mark.parametrize("amount", ["9" * 400, "8" + "0" * 300, "8e300", "1001h"])
+def test_an_estimate_out_of_range_gets_a_clear_reply_and_the_delivery_ends_done(
+    bot: Bot, issue: Issue, amount: str
+) -> None:
+    made = bot.gh.add_comment(issue, f"/estimate {amount}", author="alice")
+    delivery = bot.send("issue_comment", "created", issue=issue, comment=made, sender="alice")
+    assert delivery.status == "done"
+    assert "Estimate" not in values(bot, issue)
+    [reply] = replies(bot, issue)
+    assert f"`{amount}` is not a duration" in reply
+    assert "Write `/estimate 3h`" in reply and "at most 1000h" in reply
+    assert made.reactions == [(bot.gh.bot_login, "confused")]
+
+
+def test_a_command_line_of_65_kb_is_one_short_error(bot: Bot, issue: Issue) -> None:
+    _, outcome = comment(bot, issue, "/status " + "x" * 65_000)
+    [ran] = outcome["commands"]["ran"]
+    assert ran["ok"] is False and "a command line has at most 1,000" in ran["message"]
+    [reply] = replies(bot, issue)
+    assert len(reply) < 1_000
+    assert values(bot, issue)["Status"] == "In Progress"

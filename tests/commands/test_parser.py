@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from service.commands.parser import (
+    MAX_COMMAND_LINE,
+    USAGE,
     Assign,
     Blocked,
     Digest,
@@ -18,6 +22,7 @@ from service.commands.parser import (
     Target,
     Unassign,
     Unblock,
+    command_lines,
     new_commands,
     parse_commands,
 )
@@ -37,6 +42,10 @@ def one(text: str):
         ("/estimate 30m", Estimate(line="/estimate 30m", hours=0.5)),
         ("/estimate 1.5h", Estimate(line="/estimate 1.5h", hours=1.5)),
         ("/estimate 2d", Estimate(line="/estimate 2d", hours=16)),
+        ("/estimate 1000h", Estimate(line="/estimate 1000h", hours=1000)),
+        ("/estimate 125d", Estimate(line="/estimate 125d", hours=1000)),
+        ("/estimate 90 min", Estimate(line="/estimate 90 min", hours=1.5)),
+        ("/estimate\t2H", Estimate(line="/estimate\t2H", hours=2)),
         ("/estimate 4", Estimate(line="/estimate 4", hours=4)),
         ("  /Estimate 1,5h  ", Estimate(line="/Estimate 1,5h", hours=1.5)),
         ("/status In Progress", SetStatus(line="/status In Progress", status="In Progress")),
@@ -88,6 +97,16 @@ def test_commands(text: str, expected) -> None:
         ("/blocked", "something is missing"),
         ("/unblock please", "`/unblock` takes nothing after it"),
         ("/help me", "`/help` takes nothing after it"),
+        ("/estimate 1001h", "`1001h` is not a duration: an estimate is more than 0 and at most"),
+        ("/estimate 126d", "at most 1000h"),
+        ("/estimate 0.00001h", "more than 0"),
+        ("/estimate " + "9" * 400, "at most 1000h"),  # was an infinity, and a crash
+        ("/estimate 8" + "0" * 300, "at most 1000h"),  # was accepted
+        ("/estimate 8e300", "`8e300` is not a duration. Write `/estimate 3h`"),
+        ("/estimate inf", "`inf` is not a duration"),
+        ("/estimate nan", "`nan` is not a duration"),
+        ("/estimate ٣h", "`٣h` is not a duration"),  # digits are ASCII digits
+        ("/estimate 1.5.3h", "`1.5.3h` is not a duration"),
     ],
 )
 def test_errors_say_what_was_wrong_and_the_right_form(text: str, says: str) -> None:
@@ -119,6 +138,16 @@ def test_errors_say_what_was_wrong_and_the_right_form(text: str, says: str) -> N
         "````\n```\n/estimate 3h\n````",  # a longer fence is closed by a longer one only
         "~~~\n/estimate 3h\n```\n/status Done\n~~~",
         "```\n/estimate 3h",  # an unclosed fence runs to the end
+        "- /estimate 3h",  # a list item is not a line of its own
+        "1. /estimate 3h",
+        "# /estimate 3h",
+        "<pre>\n\n/estimate 3h\n</pre>",  # <pre> holds across blank lines
+        "<details>\n/estimate 3h\n</details>",  # an HTML block
+        "text <!-- a hint\n/estimate 3h\n-->",  # a comment opened inside a paragraph
+        "/estimate:3h",
+        "/estimate3h",
+        "x" * 65_536 + "\n/estimate 3h",  # past GitHub's limit: not read
+        "\n" * 2_000 + "/estimate 3h",  # past the lines read: not read
     ],
 )
 def test_no_commands(text: str) -> None:
@@ -134,10 +163,30 @@ def test_no_commands(text: str) -> None:
         ("``` `/help` ```\n/unblock", ["/unblock"]),  # inline code, not a fence
         ("> /status Done\n/status Todo", ["/status Todo"]),
         ("    /status Done\n   /status Todo", ["/status Todo"]),
+        ("- done this\n/estimate 3h", ["/estimate 3h"]),  # lazily continues the list item
+        ("- item\n  /estimate 3h", ["/estimate 3h"]),
+        ("/estimate 3h\n---", ["/estimate 3h"]),  # a line over `---` is still a line
+        ("/help\r\n/unblock\r\n", ["/help", "/unblock"]),
+        ("<pre>\n/status Done\n</pre>\n/help", ["/help"]),
     ],
 )
 def test_commands_around_code_comments_and_quotes(text: str, lines: list[str]) -> None:
     assert [c.line for c in parse_commands(text, ACTOR)] == lines
+
+
+def test_a_too_long_command_line_is_an_error_that_quotes_only_its_start() -> None:
+    line = "/status " + "x" * MAX_COMMAND_LINE
+    found = one(line)
+    assert isinstance(found, ParseError)
+    assert found.command == "status"
+    assert f"the line is {len(line):,} characters long" in found.message
+    assert "a command line has at most 1,000" in found.message
+    assert len(found.message) < 500 and len(found.line) < 100
+
+
+def test_a_line_at_the_limit_is_read() -> None:
+    line = "/blocked " + "x" * (MAX_COMMAND_LINE - len("/blocked "))
+    assert one(line) == Blocked(line=line, reason=line.removeprefix("/blocked "))
 
 
 def test_several_commands_run_in_order_and_code_is_skipped() -> None:
@@ -166,3 +215,60 @@ def test_several_commands_run_in_order_and_code_is_skipped() -> None:
 )
 def test_an_edited_comment_runs_only_new_commands(before, after, expected) -> None:
     assert [c.line for c in new_commands(before, after, ACTOR)] == expected
+
+
+def test_editing_a_comment_of_thousands_of_commands_compares_them_by_count() -> None:
+    before = "/estimate 3h\n" * 1500
+    after = before + "/estimate 3h\n/help\n"
+    assert [c.line for c in new_commands(before, after, ACTOR)] == ["/estimate 3h", "/help"]
+
+
+# -- adversarial comments: the parser returns, and finds only real command lines ----------
+
+PIECES = [
+    " ",
+    "\t",
+    "\n",
+    "\r\n",
+    "#",
+    "`",
+    "```",
+    "~~~",
+    ">",
+    "[",
+    "- ",
+    "    ",
+    "<pre>",
+    "</pre>",
+    "<!--",
+    "-->",
+    "/",
+    "/estimate",
+    "/estimate 3h\n",
+    "/status Done\n",
+    "/help\n",
+    "9",
+    "a",
+]
+RUNS = st.lists(st.tuples(st.sampled_from(PIECES), st.integers(1, 70_000)), min_size=1, max_size=6)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,  # speed is for bench/readers.py
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(RUNS)
+def test_adversarial_comments_are_parsed(runs: list[tuple[str, int]]) -> None:
+    text = "".join((piece * count)[:65_536] for piece, count in runs)
+    lines = text[:65_536].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    found = parse_commands(text, ACTOR)
+    assert len(found) <= len(lines)
+    written = {line.strip() for line in lines}
+    for name, _, line in command_lines(text):
+        assert name in USAGE
+        assert line in written and line.startswith("/")
+    for command in found:
+        if isinstance(command, ParseError):
+            assert len(command.message) < 4_000
+            assert command.command in USAGE

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from service.commands.intents import MAX_COMMANDS, MAX_REPLY, capped
 from service.commands.parser import parse_commands
 from service.commands.permissions import PermissionCache
 from service.engine.holder import RulesetHolder
@@ -322,3 +323,50 @@ def test_target_and_estimate_values_reach_the_board_typed(env: Env, issue: Issue
     assert result.ran[0]["message"] == "Target date set to 2027-01-31"
     assert result.ran[1]["message"] == "Estimate set to 45m"
     assert date(2027, 1, 31).isoformat() in result.writes[0]
+
+
+def test_at_most_ten_commands_run_and_one_line_says_how_many_were_ignored(
+    env: Env, issue: Issue
+) -> None:
+    text = "".join(f"/estimate {n}h\n" for n in range(1, 26))
+    mark = env.gh.mark()
+    result = env.run(issue, text)
+    assert [r["line"] for r in result.ran] == [f"/estimate {n}h" for n in range(1, 11)]
+    assert env.values(issue)["Estimate"] == MAX_COMMANDS
+    assert result.commands.ignored == 15
+    assert result.writes == ["board Estimate = 10.0"]  # ten estimates, one plan, one write
+    assert len(env.gh.writes_since(mark)) <= MAX_COMMANDS + 3  # + the comment, reaction, reply
+    assert result.reaction == "confused"
+    [reply] = env.replies(issue)
+    assert "15 more commands were ignored: at most 10 commands run per comment." in reply
+    assert reply.count("ignored") == 1
+
+
+def test_one_command_past_the_cap_is_one_ignored_command(env: Env, issue: Issue) -> None:
+    env.run(issue, "/status Todo\n" * (MAX_COMMANDS + 1))
+    assert "1 more command was ignored" in env.replies(issue)[0]
+
+
+def test_help_asked_many_times_is_answered_once(env: Env, issue: Issue) -> None:
+    env.run(issue, "/help\n" * 5)
+    [reply] = env.replies(issue)
+    assert reply.count("No rule applies to this issue now.") == 1
+
+
+def test_a_reply_of_long_errors_stays_under_githubs_limit(env: Env, issue: Issue) -> None:
+    text = "".join(f"/status {n}{'x' * 990}\n" for n in range(MAX_COMMANDS))
+    env.run(issue, text)
+    [reply] = env.replies(issue)
+    assert reply.count("is not a Status of this board") == MAX_COMMANDS
+    assert len(reply) < 65_536
+
+
+@pytest.mark.parametrize(
+    ("length", "cut"),
+    [(10, False), (MAX_REPLY, False), (MAX_REPLY + 1, True), (580_066, True)],
+)
+def test_a_long_reply_is_cut_with_a_note(length: int, cut: bool) -> None:
+    reply = capped("x" * length)
+    assert len(reply) <= MAX_REPLY < 65_536
+    assert reply.endswith(f"(cut here: a reply has at most {MAX_REPLY:,} characters)") is cut
+    assert reply == "x" * length or cut
