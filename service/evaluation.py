@@ -168,6 +168,7 @@ def load_snapshot(
         status_since=status_since,
         notes={k: v for k, v in recorded.items() if k not in (NOTE_ACTIVITY, NOTE_COMMENTS)},
         bot_comments=_known_comments(ev, issue, recorded),
+        board_fields=ev.board.fields if ev.board is not None else (),
     )
     return snapshot, board_item
 
