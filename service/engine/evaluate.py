@@ -19,6 +19,7 @@ from functools import lru_cache
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
+from service.engine.changes import DeleteComment, UpsertComment
 from service.engine.conditions import Missing, holds, missing
 from service.engine.desired import Desired, RuleResult
 from service.engine.from_sections import fill_field, pick_label
@@ -194,7 +195,12 @@ def evaluate(ruleset: Ruleset, snapshot: Snapshot) -> Desired:
     first = desired = evaluate_once(ruleset, snapshot)
     state = snapshot
     for _ in range(MAX_ROUNDS):
-        changes = plan(state, desired)
+        # Comments are left out of the simulation: no rule reads them, and a rule that fails
+        # now but holds once another rule's change is made must not "resolve" a comment it
+        # never posted.
+        changes = [
+            c for c in plan(state, desired) if not isinstance(c, UpsertComment | DeleteComment)
+        ]
         if not changes:
             return desired
         state = simulate(state, changes, status_field=ruleset.board.status_field)

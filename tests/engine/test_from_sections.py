@@ -234,3 +234,16 @@ rules:
     [error] = result.errors
     assert error.line in (7, 8) and message in error.message, str(error)
     assert error.path.startswith("rules[0].once_holding")
+
+
+def test_a_rule_that_holds_once_the_form_type_is_added_posts_no_resolved_comment() -> None:
+    # tracked-task fails before form-type adds the label, holds after: the plan must neither
+    # post its failing comment nor "resolve" one it never posted.
+    snapshot = snap(
+        board={"Status": "Todo", "Estimate": 3.0},
+        assignees=("ann",),
+        body=form(Type="video"),
+    )
+    desired = evaluate(default_rules(), snapshot)
+    assert desired.converged
+    assert plan(snapshot, desired) == [AddLabels(labels=("type: video",))]
