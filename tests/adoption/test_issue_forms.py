@@ -12,6 +12,8 @@ import yaml
 
 from service.engine.loader import load_rules
 from service.engine.model import Actions, Condition
+from service.formchooser import ABOUT, CHOOSER_PATH, with_board_link
+from service.gateway.models import Board
 from tests.support.bot import Bot
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
@@ -264,3 +266,29 @@ def test_a_date_a_person_set_on_the_board_wins_over_the_form(bot: Bot) -> None:
     bot.send("issues", "unlabeled", issue=issue, label="type: blog", sender="lead")
     assert gh.item_values(board, issue)["Target date"] == "2027-01-15"
     assert issue.labels == ["needs-triage", "type: web"]
+
+
+@pytest.mark.parametrize(
+    ("text", "board", "links"),
+    [
+        ("blank_issues_enabled: true\n", None, None),  # no board known: as shipped
+        (
+            "blank_issues_enabled: false\n",
+            Board(id="B", owner="acme", number=1, title='Team: "Q1" #1', url="https://x/p/1"),
+            [{"name": 'Team: "Q1" #1', "url": "https://x/p/1", "about": ABOUT}],
+        ),
+        (
+            "blank_issues_enabled: true\ncontact_links: []\n",  # the team chose its links
+            Board(id="B", owner="acme", number=1, url="https://x/p/1"),
+            [],
+        ),
+    ],
+)
+def test_init_links_the_board_from_the_chooser_unless_it_has_links(
+    text: str, board: Board | None, links: list[dict[str, str]] | None
+) -> None:
+    files = with_board_link({CHOOSER_PATH: text, "other.yml": "name: x\n"}, board)
+    assert files["other.yml"] == "name: x\n"
+    chooser = yaml.safe_load(files[CHOOSER_PATH])
+    assert chooser.get("contact_links") == links
+    assert chooser["blank_issues_enabled"] == yaml.safe_load(text)["blank_issues_enabled"]
