@@ -19,7 +19,7 @@ from functools import lru_cache
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
-from service.engine.changes import DeleteComment, UpsertComment
+from service.engine.changes import Change, DeleteComment, UpsertComment
 from service.engine.conditions import Missing, holds, missing
 from service.engine.desired import Desired, RuleResult
 from service.engine.from_sections import fill_field, pick_label
@@ -198,7 +198,7 @@ def evaluate(ruleset: Ruleset, snapshot: Snapshot) -> Desired:
         # Comments are left out of the simulation: no rule reads them, and a rule that fails
         # now but holds once another rule's change is made must not "resolve" a comment it
         # never posted.
-        changes = [
+        changes: list[Change] = [
             c for c in plan(state, desired) if not isinstance(c, UpsertComment | DeleteComment)
         ]
         if not changes:
