@@ -247,3 +247,17 @@ def test_a_rule_that_holds_once_the_form_type_is_added_posts_no_resolved_comment
     desired = evaluate(default_rules(), snapshot)
     assert desired.converged
     assert plan(snapshot, desired) == [AddLabels(labels=("type: video",))]
+
+
+@given(
+    field=st.sampled_from(["Target date", "Estimate", "Points", "Status", "Notes", "Sprint"]),
+    answer=st.text(max_size=2000),
+)
+def test_any_answer_gives_a_value_or_a_problem_never_an_error(field: str, answer: str) -> None:
+    snapshot = snap(board={}, body=f"### {field}\n\n{answer}\n\n### Next\n\nx").model_copy(
+        update={"board_fields": BOARD_FIELDS}
+    )
+    fill = fill_field(FieldFromSection(field=field, section=field), snapshot, NAMES)
+    assert fill.value is None or fill.problem is None
+    if fill.problem is not None:
+        assert len(fill.problem.text) < 300  # the quoted answer is cut short
