@@ -245,6 +245,7 @@ class Pipeline:
             status_since=status_since,
             notes={k: v for k, v in recorded.items() if k not in _OWN_NOTES},
             bot_comments={key: comment.body for key, comment in known.items()},
+            board_fields=self.board.fields if self.board is not None else (),
         )
         return Reading(snapshot=snapshot, observations=observations, comments=known, listed=listed)
 

@@ -9,6 +9,7 @@ import typer
 from service import logs
 from service.boardinit import apply_init, plan_init, status_values_exist
 from service.cli.server import fail, load_settings, starting
+from service.formchooser import with_board_link
 from service.services import Services
 
 # Issue forms ship with the ruleset: BOARDWATCH_RULES_DIR/issue-forms/*.yml.
@@ -63,6 +64,7 @@ def init(
         }
         if not forms:
             raise fail(f"--issue-forms: no *.yml issue forms in {folder}")
+        forms = with_board_link(forms, board)
         # Only what the default branch lacks: after the pull request is merged, a second run
         # proposes nothing (GitHub refuses a pull request without changes).
         forms = {path: text for path, text in forms.items() if gateway.get_file(repo, path) != text}

@@ -19,8 +19,11 @@ from functools import lru_cache
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
+from service.engine.changes import Change, DeleteComment, UpsertComment
 from service.engine.conditions import Missing, holds, missing
 from service.engine.desired import Desired, RuleResult
+from service.engine.from_sections import fill_field, pick_label
+from service.engine.from_sections import problems as answer_problems
 from service.engine.model import Actions, Rule, Ruleset
 from service.engine.plan import plan, simulate
 from service.engine.snapshot import Snapshot
@@ -86,6 +89,8 @@ def judge(rule: Rule, ruleset: Ruleset, snapshot: Snapshot) -> RuleResult:
     if age is not None and age < rule.grace_minutes * 60:
         return RuleResult(name=rule.name, status="grace")
     gaps = tuple(missing(rule.require, snapshot, ruleset.board))
+    # A form answer the actions that would run cannot read fails the rule, saying why.
+    gaps += answer_problems(rule.while_failing if gaps else rule.once_holding, snapshot, ruleset)
     return RuleResult(name=rule.name, status="failing" if gaps else "holds", missing=gaps)
 
 
@@ -107,7 +112,7 @@ class _Wants:
         return out
 
 
-def _apply_actions(wants: _Wants, actions: Actions, ruleset: Ruleset) -> None:
+def _apply_actions(wants: _Wants, actions: Actions, ruleset: Ruleset, snapshot: Snapshot) -> None:
     for label in actions.add_labels:
         wants.add.setdefault(label.casefold(), label)
     for label in actions.remove_labels:
@@ -121,6 +126,14 @@ def _apply_actions(wants: _Wants, actions: Actions, ruleset: Ruleset) -> None:
         wants.fields.setdefault(name, None)
     for login in actions.assign:
         wants.assignees.setdefault(login.casefold(), login)
+    if actions.fill_field_from_section is not None:
+        fill = fill_field(actions.fill_field_from_section, snapshot, ruleset.board)
+        if fill.value is not None:
+            wants.fields.setdefault(actions.fill_field_from_section.field, fill.value)
+    if actions.add_label_from_section is not None:
+        pick = pick_label(actions.add_label_from_section, snapshot, ruleset)
+        if pick.label is not None:
+            wants.add.setdefault(pick.label.casefold(), pick.label)
 
 
 def evaluate_once(ruleset: Ruleset, snapshot: Snapshot) -> Desired:
@@ -133,13 +146,13 @@ def evaluate_once(ruleset: Ruleset, snapshot: Snapshot) -> Desired:
         if result.status == "grace":
             continue
         if result.failing:
-            _apply_actions(wants, rule.while_failing, ruleset)
+            _apply_actions(wants, rule.while_failing, ruleset, snapshot)
         else:
             for label in rule.while_failing.add_labels:
                 if ruleset.owns(label):
                     wants.remove.setdefault(label.casefold(), label)
             if result.status == "holds":
-                _apply_actions(wants, rule.once_holding, ruleset)
+                _apply_actions(wants, rule.once_holding, ruleset, snapshot)
         if rule.comment is not None:
             wants.comments[rule.name] = _comment(rule, snapshot, result)
     return Desired(
@@ -182,7 +195,12 @@ def evaluate(ruleset: Ruleset, snapshot: Snapshot) -> Desired:
     first = desired = evaluate_once(ruleset, snapshot)
     state = snapshot
     for _ in range(MAX_ROUNDS):
-        changes = plan(state, desired)
+        # Comments are left out of the simulation: no rule reads them, and a rule that fails
+        # now but holds once another rule's change is made must not "resolve" a comment it
+        # never posted.
+        changes: list[Change] = [
+            c for c in plan(state, desired) if not isinstance(c, UpsertComment | DeleteComment)
+        ]
         if not changes:
             return desired
         state = simulate(state, changes, status_field=ruleset.board.status_field)

@@ -361,6 +361,24 @@ def _check_owned(merged: _Merged) -> list[RuleError]:
     return errors
 
 
+def _check_label_prefixes(merged: _Merged) -> list[RuleError]:
+    """`add_label_from_section` adds only declared labels: some must start with its prefix."""
+    declared = [n.casefold() for n in {**merged.ruleset.labels, **merged.ruleset.owned_labels}]
+    errors = []
+    for rule in merged.ruleset.rules:
+        where = merged.origins[rule.name]
+        for part in ("while_failing", "once_holding"):
+            spec = getattr(rule, part).add_label_from_section
+            if spec is not None and not any(n.startswith(spec.prefix.casefold()) for n in declared):
+                loc = ("rules", where.index, part, "add_label_from_section", "prefix")
+                message = (
+                    f"no label in labels or owned_labels starts with {spec.prefix!r}: "
+                    "declare the labels the answers name"
+                )
+                errors.append(_error_at(where.parsed, loc, message))
+    return errors
+
+
 # -- merging -------------------------------------------------------------------------------
 
 
@@ -422,7 +440,7 @@ def _load(sources: list[tuple[str, str]], base: _Merged | None = None) -> LoadRe
         if parsed is not None and not problems:
             errors += _merge_into(merged, parsed, override=base is not None)
     if not errors:
-        errors += _check_owned(merged)
+        errors += _check_owned(merged) + _check_label_prefixes(merged)
     files = tuple(s for s, _ in sources)
     return LoadResult(None if errors else merged.ruleset, tuple(errors), files)
 

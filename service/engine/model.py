@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # A value a rule compares a board field with, or writes into one.
 RuleValue = float | date | str
@@ -186,6 +186,61 @@ class Condition(_Model):
 # -- actions and comments -----------------------------------------------------------------
 
 
+def _one_line(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be one line")
+    return value
+
+
+def _heading(value: str) -> str:
+    """A section is named by its heading's text (`Target date` for `### Target date`)."""
+    value = _one_line(value)
+    if value.startswith("#"):
+        raise ValueError(f"write the heading's text without the `#` marks: {value.lstrip('# ')!r}")
+    return value
+
+
+class FieldFromSection(_Model):
+    """Fill an empty board field with the answer of a body section (e.g. an issue form's).
+
+    The answer is read by the field's type on the board: a date as YYYY-MM-DD, a number
+    (hours, `3h` or `2d`, for the estimate field), a single-select option by name, or text.
+    A field that has a value is left alone, so a person's later change on the board wins.
+    """
+
+    field: str = Field(min_length=1, description="the board field to fill while it is empty")
+    section: str = Field(min_length=1, description="the body section (heading) to read")
+
+    @field_validator("field")
+    @classmethod
+    def _field_name(cls, value: str) -> str:
+        return _one_line(value)
+
+    @field_validator("section")
+    @classmethod
+    def _section_name(cls, value: str) -> str:
+        return _heading(value)
+
+
+class LabelFromSection(_Model):
+    """Add the label `prefix` + the answer of a body section, e.g. `type: ` + `blog`.
+
+    Only labels the ruleset declares (`labels`, `owned_labels`) are added, and only while the
+    issue has no label with the prefix, so a person's later choice of label wins.
+    """
+
+    section: str = Field(min_length=1, description="the body section (heading) to read")
+    prefix: str = Field(min_length=1, description="the label is this prefix + the answer")
+
+    @field_validator("section")
+    @classmethod
+    def _section_name(cls, value: str) -> str:
+        return _heading(value)
+
+
 class Actions(_Model):
     add_labels: list[str] = Field(default_factory=list)
     remove_labels: list[str] = Field(
@@ -197,6 +252,12 @@ class Actions(_Model):
     )
     clear_fields: list[str] = Field(default_factory=list)
     assign: list[str] = Field(default_factory=list, description="logins to add as assignees")
+    fill_field_from_section: FieldFromSection | None = Field(
+        default=None, description="fill an empty board field with a section's answer"
+    )
+    add_label_from_section: LabelFromSection | None = Field(
+        default=None, description="add prefix + a section's answer as a label, if none has it"
+    )
 
 
 class CommentSpec(_Model):

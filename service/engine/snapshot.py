@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.durations import parse_hours
 from service.engine.body import body_estimate
-from service.gateway.models import BoardItem, FieldValue, Issue
+from service.gateway.models import BoardField, BoardItem, FieldValue, Issue
 
 
 class Snapshot(BaseModel):
@@ -33,6 +33,9 @@ class Snapshot(BaseModel):
     notes: dict[str, str] = Field(default_factory=dict)
     # Rule name -> current body of the bot's comment for it (marker line may be included).
     bot_comments: dict[str, str] = Field(default_factory=dict)
+    # The board's fields (types, options), so an answer copied into one is read by its type;
+    # empty when unknown.
+    board_fields: tuple[BoardField, ...] = ()
 
     @property
     def on_board(self) -> bool:

@@ -7,7 +7,7 @@ again plans nothing.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -133,7 +133,7 @@ CASES: list[tuple[str, dict[str, Any], str, str, list[Change]]] = [
         },
         "social-post",
         "holds",
-        [],
+        [SetField(field="Target date", value=date(2026, 12, 1))],  # form-publish-date
     ),
     (
         "social, just filed",
@@ -206,6 +206,82 @@ CASES: list[tuple[str, dict[str, Any], str, str, list[Change]]] = [
         "closed-done",
         "holds",
         [],
+    ),
+    # 9.-12. issue forms: answers fill what is empty; a person's value wins
+    (
+        "form with a type",
+        {"board": {"Status": "Todo", "Estimate": 1.0}, "body": "### Type\n\nblog\n"},
+        "form-type",
+        "failing",
+        [AddLabels(labels=("type: blog",))],
+    ),
+    (
+        "form, typed by a person",
+        {"board": {}, "labels": ("type: web",), "body": "### Type\n\nblog\n"},
+        "form-type",
+        "holds",
+        [AddLabels(labels=("needs-triage",))],
+    ),
+    (
+        "form, unknown type",
+        {"board": {"Status": "Todo", "Estimate": 1.0}, "body": "### Type\n\npodcast\n"},
+        "form-type",
+        "failing",
+        [UpsertComment(key="form-type", body="*`podcast` is not one of: blog, social,*")],
+    ),
+    (
+        "form with a target date",
+        {"board": {"Status": "Todo", "Estimate": 1.0}, "body": "### Target date\n\n2026-12-01"},
+        "form-target-date",
+        "failing",
+        [SetField(field="Target date", value=date(2026, 12, 1))],
+    ),
+    (
+        "form, date left empty",
+        {"board": {"Status": "Todo", "Estimate": 1.0}, "body": "### Target date\n\n_No response_"},
+        "form-target-date",
+        "not_applicable",
+        [],
+    ),
+    (
+        "form, unreadable date",
+        {"board": {"Status": "Todo", "Estimate": 1.0}, "body": "### Target date\n\n1/12/2026"},
+        "form-target-date",
+        "failing",
+        [UpsertComment(key="form-target-date", body="*`1/12/2026` is not a date written*")],
+    ),
+    (
+        "form, date moved on the board",
+        {
+            "board": {"Status": "Todo", "Estimate": 1.0, "Target date": date(2027, 1, 8)},
+            "body": "### Target date\n\n2026-12-01",
+        },
+        "form-target-date",
+        "holds",
+        [],
+    ),
+    (
+        "form, social publish date",
+        {
+            "board": {"Status": "Todo", "Estimate": 1.0},
+            "labels": ("type: social",),
+            "body": SOCIAL_FULL,
+        },
+        "form-publish-date",
+        "failing",
+        [SetField(field="Target date", value=date(2026, 12, 1))],
+    ),
+    (
+        "form with an estimate",
+        {
+            "board": {"Status": "Todo"},
+            "body": "### Estimate\n\n2d",
+            "assignees": ("ann",),
+            "labels": ("type: blog",),
+        },
+        "form-estimate",
+        "failing",
+        [SetField(field="Estimate", value=16.0)],
     ),
     # People's labels are theirs: never removed.
     (
