@@ -210,6 +210,9 @@ def reevaluate(
         "issue": f"{issue.repo}#{issue.number}",
         "rules": {r.name: r.status for r in desired.results},
     }
+    if errors := {r.name: r.error for r in desired.results if r.error}:
+        log.warning("rule errors on %s#%d: %s", issue.repo, issue.number, errors)
+        outcome["rule_errors"] = errors
     if not desired.converged:
         log.warning("rules do not settle on %s#%d; applied one pass", issue.repo, issue.number)
         outcome["converged"] = False
