@@ -109,8 +109,9 @@ def _syntax_problem(exc: MarkedYAMLError) -> YamlProblem:
     cause = next((words for pattern, words in _CAUSES if pattern in raw), None)
     message = f"invalid YAML: {cause or raw}"
     began, _ = _mark(exc.context_mark)
-    if exc.context and began is not None and began != line:
-        # e.g. an unclosed `[`: where the construct began is where the fix usually goes.
+    opened = exc.context is not None and ("flow" in exc.context or "quoted" in exc.context)
+    if opened and began is not None and began != line:
+        # An unclosed `[` or quote: where it began is where the fix usually goes.
         message += f" (it began on line {began})"
     return YamlProblem(line, column, message)
 
