@@ -22,10 +22,12 @@ import difflib
 import types
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from service.engine.evaluate import template_error
@@ -216,7 +218,7 @@ _MESSAGES = {
 }
 
 
-def _message(error: dict[str, Any], loc: Loc) -> str:
+def _message(error: ErrorDetails, loc: Loc) -> str:
     kind = error["type"]
     last = loc[-1] if loc else ""
     if kind == "missing":
@@ -352,11 +354,11 @@ def _check_status_values(parsed: _Parsed, rule: Rule, at: Loc) -> list[RuleError
                         errors.append(_error_at(parsed, (*loc, "status", key), message))
     for part in ("while_failing", "once_holding"):
         actions: Actions = getattr(rule, part)
-        for name, value in actions.set_fields.items():
+        for name, wanted in actions.set_fields.items():
             if name.casefold() == board.status_field.casefold() and (
-                not isinstance(value, str) or value.casefold() not in options
+                not isinstance(wanted, str) or wanted.casefold() not in options
             ):
-                message = f"{board.status_field} has no option {value!r}; options: {known}"
+                message = f"{board.status_field} has no option {wanted!r}; options: {known}"
                 errors.append(_error_at(parsed, (*at, part, "set_fields", name), message))
     return errors
 
@@ -434,13 +436,14 @@ def _merge_into(base: _Merged, parsed: _Parsed, *, override: bool) -> list[RuleE
 NOT_RULES = frozenset({"targets.yml"})
 
 
-def _files(path: Path) -> list[Path]:
+def _files(path: Traversable) -> list[Traversable]:
     if path.is_dir():
-        return sorted(
+        found = (
             p
             for p in path.iterdir()
-            if p.suffix in (".yml", ".yaml") and p.is_file() and p.name not in NOT_RULES
+            if p.name.endswith((".yml", ".yaml")) and p.is_file() and p.name not in NOT_RULES
         )
+        return sorted(found, key=lambda p: p.name)
     return [path]
 
 
@@ -458,10 +461,13 @@ def _load(sources: list[tuple[str, str]], base: _Merged | None = None) -> LoadRe
     return LoadResult(None if errors else merged.ruleset, tuple(errors), files)
 
 
-def load_rules(path: Path | str) -> LoadResult:
-    """The ruleset in a folder of `*.yml` files (merged in name order), or in one file."""
-    path = Path(path)
-    if not path.exists():
+def load_rules(path: Traversable | str) -> LoadResult:
+    """The ruleset in a folder of `*.yml` files (merged in name order), or in one file.
+
+    `path` may be a `Path` or any `Traversable`, such as `importlib.resources.files(...)`.
+    """
+    path = Path(path) if isinstance(path, str) else path
+    if not (path.is_dir() or path.is_file()):
         return LoadResult(None, (RuleError(str(path), None, None, "", "no such file or folder"),))
     files = _files(path)
     if not files:

@@ -287,7 +287,9 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         _charge()
         for part in parts:
             _bounded(part, "a value joined with `~`")
-        return _bounded("".join(str(part) for part in parts), "a text joined with `~`")
+        text = "".join(str(part) for part in parts)
+        _bounded(text, "a text joined with `~`")
+        return text
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _charge()
