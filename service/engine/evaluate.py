@@ -84,22 +84,26 @@ _SAMPLE = Snapshot(
 )
 
 
-def template_error(source: str, rule: Rule) -> TemplateFailure | None:
-    """Why `source` cannot be `rule`'s comment: tried on a sample issue, failing and holding."""
-    failing = RuleResult(
-        name=rule.name,
-        status="failing",
-        missing=(Missing(text="a sample requirement", fix="how to fix it"),),
+def template_error(source: str, rule: Rule, *, resolved: bool = False) -> TemplateFailure | None:
+    """Why `source` cannot be `rule`'s comment, tried on a sample issue as it will be used:
+    `body` while the rule fails (something is missing), `resolved_body` once it holds."""
+    result = (
+        RuleResult(name=rule.name, status="holds")
+        if resolved
+        else RuleResult(
+            name=rule.name,
+            status="failing",
+            missing=(Missing(text="a sample requirement", fix="how to fix it"),),
+        )
     )
-    variables = comment_variables(rule, _SAMPLE, failing)
+    variables = comment_variables(rule, _SAMPLE, result)
     problem = static_problem(source, variables)
     if problem is not None:
         return problem
-    for result in (failing, RuleResult(name=rule.name, status="holds")):
-        try:
-            render_comment(source, rule, _SAMPLE, result)
-        except TemplateFailure as failure:
-            return failure
+    try:
+        render_comment(source, rule, _SAMPLE, result)
+    except TemplateFailure as failure:
+        return failure
     return None
 
 

@@ -325,7 +325,10 @@ def _check_file(parsed: _Parsed) -> list[RuleError]:
         if rule.comment is not None:
             for key in ("body", "resolved_body"):
                 source = getattr(rule.comment, key)
-                if source is not None and (problem := template_error(source, rule)):
+                resolved = key == "resolved_body"
+                if source is not None and (
+                    problem := template_error(source, rule, resolved=resolved)
+                ):
                     errors.append(_error_at(parsed, (*at, "comment", key), str(problem)))
         errors += _check_status_values(parsed, rule, at)
     return errors

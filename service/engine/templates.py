@@ -166,6 +166,16 @@ def _estimate_str_method(subject: str, name: str, args: tuple[Any, ...]) -> int:
     return len(subject)
 
 
+def _check_call(target: Any, args: tuple[Any, ...]) -> None:
+    """Estimate the calls whose work grows with a number hidden in a string argument."""
+    owner = getattr(target, "__self__", None)
+    name = getattr(target, "__name__", "")
+    if isinstance(owner, str) and _estimate_str_method(owner, name, args) > MAX_VALUE:
+        raise _too_big(f"the result of `.{name}()`")
+    if name == "strftime" and args and isinstance(args[0], str):
+        _check_format_string(args[0])  # `%0999999999d` pads in C
+
+
 # -- filters: each wrapped to charge, check and estimate -----------------------------------
 
 
@@ -318,12 +328,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _charge()
         _check_arguments((*args, *kwargs.values()))
-        target = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
-        owner = getattr(target, "__self__", None)
-        if isinstance(owner, str):
-            name = getattr(target, "__name__", "")
-            if _estimate_str_method(owner, name, args) > MAX_VALUE:
-                raise _too_big(f"the result of `.{name}()`")
+        _check_call(getattr(__obj, "__wrapped__", __obj), args)  # the sandbox wraps str.format
         return _bounded(super().call(__context, __obj, *args, **kwargs))
 
 

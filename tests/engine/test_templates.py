@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from service.engine import evaluate, load_text
@@ -117,3 +119,25 @@ def test_a_template_over_budget_on_a_real_issue_fails_its_rule_not_the_evaluatio
     assert desired.comments["plain"] == "Please close this."
     short = evaluate(ruleset, snap(body="x" * 10))
     assert short.comments["per-character"] == "open"
+
+
+def test_a_width_hidden_in_strftime_is_refused() -> None:
+    variables = {"issue": {"created_at": datetime(2026, 1, 2, tzinfo=UTC)}}
+    assert render("{{ issue.created_at.strftime('%Y') }}", variables) == "2026"
+    with pytest.raises(TemplateFailure, match="a width of 0999999999"):
+        render("{{ issue.created_at.strftime('%0999999999d') }}", variables)
+
+
+def test_each_template_is_checked_as_it_will_be_used() -> None:
+    # `body` renders while something is missing; `resolved_body` once nothing is.
+    text = RULES.replace(
+        'comment: {body: "Please close this."}',
+        'comment: {body: "{{ missing[0].text }}", on_resolve: resolve, resolved_body: done}',
+    )
+    assert load_text(text).ok
+    broken = text.replace("resolved_body: done", "resolved_body: '{{ missing[0].text }}'")
+    [error] = load_text(broken).errors
+    assert str(error) == (
+        "rules.yml:11:67: rules[1].comment.resolved_body: "
+        "template error on its line 1: list object has no element 0"
+    )
