@@ -21,6 +21,7 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python .ci/check_rule_examples.py
 	$(BIN)/python -m pytest -q
 
 lint: install

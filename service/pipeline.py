@@ -112,6 +112,9 @@ class Outcome(BaseModel):
     issue: str
     rules: dict[str, RuleStatus]
     converged: bool | None = Field(default=None, description="False when rules kept changing")
+    rule_errors: dict[str, str] | None = Field(
+        default=None, description="rules that could not be judged (e.g. a template over budget)"
+    )
     changes: tuple[dict[str, Any], ...] | None = Field(
         default=None, description="what was applied, one JSON record per change"
     )
@@ -302,10 +305,14 @@ class Pipeline:
         snapshot, desired, changes = decision.snapshot, decision.desired, decision.changes
         if not desired.converged:
             log.warning("rules do not settle on %s#%d; applied one pass", issue.repo, issue.number)
+        errors = {r.name: r.error for r in desired.results if r.error}
+        if errors:
+            log.warning("rule errors on %s#%d: %s", issue.repo, issue.number, errors)
         outcome = Outcome(
             issue=f"{issue.repo}#{issue.number}",
             rules={r.name: r.status for r in desired.results},
             converged=False if not desired.converged else None,
+            rule_errors=errors or None,
             commands=_commands_outcome(intents, decision.asked) if intents.lines else None,
         )
         if self.read_only:

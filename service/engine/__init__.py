@@ -5,7 +5,7 @@ Entry points, in the order the worker uses them:
     from service.engine import RulesetHolder, Snapshot, evaluate, plan, apply
 
     holder = RulesetHolder.load(settings.rules_dir)        # RulesError: refuse to start
-    ruleset = holder.for_repository(repo, repo_rules_text)  # `.github/boardwatch.yml` or None
+    ruleset = holder.for_repository(repo, good_text)  # its last good rule file, or None
     snapshot = Snapshot(issue=issue, item=item, now=now, last_human_activity=...,
                         status_since=..., notes=..., bot_comments=...)
     desired = evaluate(ruleset, snapshot)       # per-rule results + wanted state (pure)

@@ -19,6 +19,8 @@ class RuleResult(BaseModel):
     name: str
     status: RuleStatus
     missing: tuple[Missing, ...] = ()
+    # Why the rule could not do all it says (e.g. its comment template went over budget).
+    error: str | None = None
 
     @property
     def failing(self) -> bool:

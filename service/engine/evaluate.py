@@ -14,10 +14,8 @@ removes) give `converged=False` and only the first pass's wants.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
+from datetime import UTC, datetime
+from typing import Any
 
 from service.engine.changes import Change, DeleteComment, UpsertComment
 from service.engine.conditions import Missing, holds, missing
@@ -27,7 +25,8 @@ from service.engine.from_sections import problems as answer_problems
 from service.engine.model import Actions, Rule, Ruleset
 from service.engine.plan import plan, simulate
 from service.engine.snapshot import Snapshot
-from service.gateway.models import FieldValue
+from service.engine.templates import TemplateFailure, render, static_problem
+from service.gateway.models import FieldValue, Issue
 
 MAX_ROUNDS = 5
 
@@ -40,44 +39,75 @@ _boardwatch keeps this comment up to date while the issue changes._"""
 
 DEFAULT_RESOLVED = "✅ **{{ rule.description }}** — all set, thank you!"
 
-_ENV = SandboxedEnvironment(
-    undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False
-)
-
-
-@lru_cache(maxsize=256)
-def compile_template(source: str) -> Template:
-    return _ENV.from_string(source)
-
-
-def template_error(source: str) -> str | None:
-    """Why `source` is not a valid comment template, or None."""
-    try:
-        compile_template(source)
-    except TemplateSyntaxError as exc:
-        return f"template error on its line {exc.lineno}: {exc.message}"
-    return None
-
 
 def render_missing(items: tuple[Missing, ...]) -> str:
     return "\n".join(f"- {m.text}" + (f" — {m.fix}" if m.fix else "") for m in items)
 
 
-def render_comment(source: str, rule: Rule, snapshot: Snapshot, result: RuleResult) -> str:
+def comment_variables(rule: Rule, snapshot: Snapshot, result: RuleResult) -> dict[str, Any]:
+    """What a comment template may use; the loader checks templates against a sample of it."""
     mentions = ""
     if rule.comment is not None and rule.comment.mention_assignees:
         mentions = " ".join(f"@{login}" for login in snapshot.issue.assignees)
-    return (
-        compile_template(source)
-        .render(
-            rule={"name": rule.name, "description": rule.description},
-            issue=snapshot.issue.model_dump(),
-            missing=[m.model_dump() for m in result.missing],
-            missing_list=render_missing(result.missing),
-            mentions=mentions,
+    return {
+        "rule": {"name": rule.name, "description": rule.description},
+        "issue": snapshot.issue.model_dump(),
+        "missing": [m.model_dump() for m in result.missing],
+        "missing_list": render_missing(result.missing),
+        "mentions": mentions,
+    }
+
+
+def render_comment(source: str, rule: Rule, snapshot: Snapshot, result: RuleResult) -> str:
+    """The comment's text; TemplateFailure when the template fails or goes over its budget."""
+    return render(source, comment_variables(rule, snapshot, result)).strip()
+
+
+_SAMPLE_TIME = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+# An issue with every field set, so that a template is tried on every variable it may use.
+_SAMPLE = Snapshot(
+    issue=Issue(
+        repo="octo-org/tracker",
+        number=1,
+        node_id="I_sample",
+        title="Sample issue",
+        body="### Details\n\nA sample body.\n\n- [ ] a task",
+        state_reason="completed",
+        labels=("type: blog",),
+        assignees=("octocat",),
+        author="octocat",
+        author_association="MEMBER",
+        created_at=_SAMPLE_TIME,
+        updated_at=_SAMPLE_TIME,
+        closed_at=_SAMPLE_TIME,
+        url="https://github.com/octo-org/tracker/issues/1",
+        comments=1,
+    ),
+    now=_SAMPLE_TIME,
+)
+
+
+def template_error(source: str, rule: Rule, *, resolved: bool = False) -> TemplateFailure | None:
+    """Why `source` cannot be `rule`'s comment, tried on a sample issue as it will be used:
+    `body` while the rule fails (something is missing), `resolved_body` once it holds."""
+    result = (
+        RuleResult(name=rule.name, status="holds")
+        if resolved
+        else RuleResult(
+            name=rule.name,
+            status="failing",
+            missing=(Missing(text="a sample requirement", fix="how to fix it"),),
         )
-        .strip()
     )
+    variables = comment_variables(rule, _SAMPLE, result)
+    problem = static_problem(source, variables)
+    if problem is not None:
+        return problem
+    try:
+        render_comment(source, rule, _SAMPLE, result)
+    except TemplateFailure as failure:
+        return failure
+    return None
 
 
 def judge(rule: Rule, ruleset: Ruleset, snapshot: Snapshot) -> RuleResult:
@@ -154,7 +184,11 @@ def evaluate_once(ruleset: Ruleset, snapshot: Snapshot) -> Desired:
             if result.status == "holds":
                 _apply_actions(wants, rule.once_holding, ruleset, snapshot)
         if rule.comment is not None:
-            wants.comments[rule.name] = _comment(rule, snapshot, result)
+            try:
+                wants.comments[rule.name] = _comment(rule, snapshot, result)
+            except TemplateFailure as failure:
+                # The comment stays as it is (no opinion); the outcome shows the error.
+                results[-1] = result.model_copy(update={"error": f"comment: {failure}"})
     return Desired(
         results=tuple(results),
         labels=wants.labels(),

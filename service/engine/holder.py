@@ -2,8 +2,9 @@
 
 `RulesetHolder.load(settings.rules_dir)` raises `RulesError` (the service must refuse to
 start); `holder.reload()` returns the errors and logs them loudly, keeping the old rules;
-`holder.for_repository(repo, text)` gives the rules for a repository whose
-`.github/boardwatch.yml` has `text` (None when it has none), cached until the text changes.
+`holder.check_repository(repo, text)` checks a repository's `.github/boardwatch.yml` over the
+defaults; `holder.for_repository(repo, text)` gives the rules for a repository whose last good
+file (from the store) is `text` (None: the defaults), cached until the text changes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ import logging
 import threading
 from pathlib import Path
 
-from service.engine.loader import REPO_RULES_PATH, RuleError, RulesError, load_override, load_rules
+from service.engine.loader import (
+    REPO_RULES_PATH,
+    LoadResult,
+    RuleError,
+    RulesError,
+    load_override,
+    load_rules,
+    render_errors,
+)
 from service.engine.model import Ruleset
 
 log = logging.getLogger(__name__)
@@ -66,8 +75,8 @@ class RulesetHolder:
             log.error(
                 "INVALID RULES in %s: still using the last good rules until this is fixed:\n%s",
                 self.path,
-                "\n".join(str(e) for e in result.errors),
-                extra={"rule_errors": [str(e) for e in result.errors]},
+                render_errors(result.errors),
+                extra={"rule_errors": render_errors(result.errors).splitlines()},
             )
             return list(result.errors)
         with self._lock:
@@ -76,11 +85,16 @@ class RulesetHolder:
         log.info("rules reloaded from %s: %d rules", self.path, len(result.ruleset.rules))
         return []
 
-    def for_repository(self, repo: str, text: str | None) -> Ruleset:
-        """The rules for `repo`, given the text of its `.github/boardwatch.yml` (None: absent).
+    def check_repository(self, repo: str, text: str) -> LoadResult:
+        """`text` as `repo`'s `.github/boardwatch.yml` over the current defaults."""
+        return load_override(self._ruleset, text, f"{repo}:{REPO_RULES_PATH}")
 
-        An invalid repository file is logged and that repository keeps its last good
-        rules (the defaults when it never had valid ones).
+    def for_repository(self, repo: str, text: str | None) -> Ruleset:
+        """The rules for `repo`, given its last good `.github/boardwatch.yml` (None: absent).
+
+        The text loaded when it was stored; should it fail now (the defaults changed under
+        it), the error is logged and the repository keeps the rules it had in this process,
+        else the defaults.
         """
         if text is None:
             return self._ruleset
@@ -89,13 +103,13 @@ class RulesetHolder:
             cached = self._repos.get(repo)
         if cached is not None and cached[0] == digest:
             return cached[1]
-        result = load_override(self._ruleset, text, f"{repo}:{REPO_RULES_PATH}")
+        result = self.check_repository(repo, text)
         if not result.ok or result.ruleset is None:
             log.error(
                 "INVALID RULES in %s:%s: keeping its last good rules:\n%s",
                 repo,
                 REPO_RULES_PATH,
-                "\n".join(str(e) for e in result.errors),
+                render_errors(result.errors),
             )
             return cached[1] if cached is not None else self._ruleset
         with self._lock:

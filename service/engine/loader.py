@@ -10,30 +10,36 @@ repository's file overrides the defaults: a rule with the same name replaces the
 one, other rules are added after the defaults, `disable: [names]` switches defaults off,
 and `board`, `owned_labels` and `labels` entries it gives replace the defaults' entries.
 
-Line numbers come from the YAML nodes PyYAML composes (they carry marks): a pydantic error's
-location (`rules[2].require.labels`) is walked down the node tree to the key it names.
+YAML is read by `rule_yaml` (YAML 1.2, bounded: size, anchors, depth, duplicate keys). Line
+numbers come from the nodes it composes: a pydantic error's location
+(`rules[2].require.labels`) is walked down the node tree to the key it names. Templates are
+tried on a sample issue, and every label a rule adds must be owned or declared.
 """
 
 from __future__ import annotations
 
 import difflib
 import types
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel, ValidationError
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from pydantic_core import ErrorDetails
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from service.engine.evaluate import template_error
 from service.engine.model import Actions, Condition, Rule, RuleFile, Ruleset
+from service.engine.rule_yaml import read_yaml
 
 Loc = tuple[int | str, ...]
 
 # The file name a repository's own rules live under.
 REPO_RULES_PATH = ".github/boardwatch.yml"
+# Errors as text (stored, logged, shown) are cut to this many characters.
+MAX_ERROR_CHARS = 2_000
 
 
 @dataclass(frozen=True)
@@ -55,12 +61,27 @@ class RuleError:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
+def render_errors(errors: Iterable[RuleError], limit: int = MAX_ERROR_CHARS) -> str:
+    """The errors one per line, cut to `limit` characters with a count of what was left out."""
+    lines = [str(e) for e in errors]
+    out: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        if used + len(line) > limit:
+            rest = len(lines) - index
+            out.append(f"… and {rest} more error{'s' if rest != 1 else ''}")
+            break
+        out.append(line)
+        used += len(line) + 1
+    return "\n".join(out)
+
+
 class RulesError(Exception):
     """Raised where invalid rules must stop the program (e.g. at start-up)."""
 
     def __init__(self, errors: list[RuleError]) -> None:
         self.errors = errors
-        super().__init__("invalid rules:\n" + "\n".join(str(e) for e in errors))
+        super().__init__("invalid rules:\n" + render_errors(errors, 20 * MAX_ERROR_CHARS))
 
 
 @dataclass(frozen=True)
@@ -197,7 +218,7 @@ _MESSAGES = {
 }
 
 
-def _message(error: dict[str, Any], loc: Loc) -> str:
+def _message(error: ErrorDetails, loc: Loc) -> str:
     kind = error["type"]
     last = loc[-1] if loc else ""
     if kind == "missing":
@@ -208,17 +229,29 @@ def _message(error: dict[str, Any], loc: Loc) -> str:
         hint = f"did you mean `{guess[0]}`? " if guess else ""
         return f"unknown key `{last}`; {hint}expected one of: {', '.join(allowed)}"
     if kind == "literal_error":
-        return f"expected {error['ctx']['expected']}, not {error['input']!r}"
+        return f"expected {error['ctx']['expected']}, not {_shown(error['input'])}"
     if kind == "string_pattern_mismatch":
         if last == "name":
-            return f"{error['input']!r}: use lower-case letters, digits, `-` and `_`"
+            return f"{_shown(error['input'])}: use lower-case letters, digits, `-` and `_`"
         if last == "color":
-            return f"{error['input']!r}: expected a hex colour without `#`, e.g. fbca04"
+            return f"{_shown(error['input'])}: expected a hex colour without `#`, e.g. fbca04"
+    if kind == "string_type" and isinstance(error["input"], int | float):
+        # YAML 1.2 reads 5319e7 as a number: the usual cause of "expected text".
+        return "expected text; YAML reads this value as a number: put it in quotes"
     if kind == "greater_than_equal":
         return f"must be at least {error['ctx']['ge']:g}"
     if kind in _MESSAGES:
         return _MESSAGES[kind]
-    return str(error["msg"]).removeprefix("Value error, ")
+    return _clip(str(error["msg"]).removeprefix("Value error, "))
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _shown(value: object) -> str:
+    """A value from the file, quoted and short enough for an error line."""
+    return _clip(repr(value), 60)
 
 
 def _errors_from(exc: ValidationError, parsed_node: Node | None, source: str) -> list[RuleError]:
@@ -253,23 +286,10 @@ def _error_at(parsed: _Parsed, loc: Loc, message: str) -> RuleError:
 
 def parse_file(text: str, source: str) -> tuple[_Parsed | None, list[RuleError]]:
     """Parse and validate one rule file; `source` is the name errors carry."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        problem = exc.problem or "cannot parse"
-        if exc.context and exc.context_mark is not None:
-            # e.g. "while parsing a flow sequence", which began on an earlier line.
-            where = f"{exc.context_mark.line + 1}:{exc.context_mark.column + 1}"
-            problem = f"{problem} ({exc.context} that began at {where})"
-        return None, [RuleError(source, line, column, "", f"invalid YAML: {problem}")]
-    except yaml.YAMLError as exc:
-        return None, [RuleError(source, None, None, "", f"invalid YAML: {exc}")]
-    finally:
-        loader.dispose()
+    read = read_yaml(text)
+    if read.problems:
+        return None, [RuleError(source, p.line, p.column, "", p.message) for p in read.problems]
+    node, data = read.node, read.data
     if not isinstance(data, dict):
         line = node.start_mark.line + 1 if node is not None else 1
         return None, [
@@ -305,8 +325,11 @@ def _check_file(parsed: _Parsed) -> list[RuleError]:
         if rule.comment is not None:
             for key in ("body", "resolved_body"):
                 source = getattr(rule.comment, key)
-                if source is not None and (problem := template_error(source)):
-                    errors.append(_error_at(parsed, (*at, "comment", key), problem))
+                resolved = key == "resolved_body"
+                if source is not None and (
+                    problem := template_error(source, rule, resolved=resolved)
+                ):
+                    errors.append(_error_at(parsed, (*at, "comment", key), str(problem)))
         errors += _check_status_values(parsed, rule, at)
     return errors
 
@@ -334,30 +357,44 @@ def _check_status_values(parsed: _Parsed, rule: Rule, at: Loc) -> list[RuleError
                         errors.append(_error_at(parsed, (*loc, "status", key), message))
     for part in ("while_failing", "once_holding"):
         actions: Actions = getattr(rule, part)
-        for name, value in actions.set_fields.items():
+        for name, wanted in actions.set_fields.items():
             if name.casefold() == board.status_field.casefold() and (
-                not isinstance(value, str) or value.casefold() not in options
+                not isinstance(wanted, str) or wanted.casefold() not in options
             ):
-                message = f"{board.status_field} has no option {value!r}; options: {known}"
+                message = f"{board.status_field} has no option {wanted!r}; options: {known}"
                 errors.append(_error_at(parsed, (*at, part, "set_fields", name), message))
     return errors
 
 
-def _check_owned(merged: _Merged) -> list[RuleError]:
-    """A rule may only remove labels the bot owns (people's labels are theirs)."""
+def _check_labels(merged: _Merged) -> list[RuleError]:
+    """A rule removes only labels the bot owns, and adds only labels the ruleset declares.
+
+    People's labels are theirs; a label added but neither owned nor declared (a typo,
+    usually) would be created without a colour and never removed.
+    """
+    ruleset = merged.ruleset
+    declared = {name.casefold() for name in (*ruleset.owned_labels, *ruleset.labels)}
+    known = [*ruleset.owned_labels, *ruleset.labels]
     errors = []
-    for rule in merged.ruleset.rules:
+    for rule in ruleset.rules:
         where = merged.origins[rule.name]
         for part in ("while_failing", "once_holding"):
-            for index, label in enumerate(getattr(rule, part).remove_labels):
-                if not merged.ruleset.owns(label):
-                    errors.append(
-                        _error_at(
-                            where.parsed,
-                            ("rules", where.index, part, "remove_labels", index),
-                            f"the bot only removes labels it owns; add {label!r} to owned_labels",
-                        )
+            actions: Actions = getattr(rule, part)
+            for index, label in enumerate(actions.remove_labels):
+                if not ruleset.owns(label):
+                    loc = ("rules", where.index, part, "remove_labels", index)
+                    message = f"the bot only removes labels it owns; add {label!r} to owned_labels"
+                    errors.append(_error_at(where.parsed, loc, message))
+            for index, label in enumerate(actions.add_labels):
+                if label.casefold() not in declared:
+                    guess = difflib.get_close_matches(label, known, n=1)
+                    hint = f"did you mean {guess[0]!r}? " if guess else ""
+                    loc = ("rules", where.index, part, "add_labels", index)
+                    message = (
+                        f"label {_shown(label)} is neither in owned_labels nor in labels; "
+                        f"{hint}declare it in one of them"
                     )
+                    errors.append(_error_at(where.parsed, loc, message))
     return errors
 
 
@@ -421,13 +458,14 @@ def _merge_into(base: _Merged, parsed: _Parsed, *, override: bool) -> list[RuleE
 NOT_RULES = frozenset({"targets.yml"})
 
 
-def _files(path: Path) -> list[Path]:
+def _files(path: Traversable) -> list[Traversable]:
     if path.is_dir():
-        return sorted(
+        found = (
             p
             for p in path.iterdir()
-            if p.suffix in (".yml", ".yaml") and p.is_file() and p.name not in NOT_RULES
+            if p.name.endswith((".yml", ".yaml")) and p.is_file() and p.name not in NOT_RULES
         )
+        return sorted(found, key=lambda p: p.name)
     return [path]
 
 
@@ -440,15 +478,18 @@ def _load(sources: list[tuple[str, str]], base: _Merged | None = None) -> LoadRe
         if parsed is not None and not problems:
             errors += _merge_into(merged, parsed, override=base is not None)
     if not errors:
-        errors += _check_owned(merged) + _check_label_prefixes(merged)
+        errors += _check_labels(merged) + _check_label_prefixes(merged)
     files = tuple(s for s, _ in sources)
     return LoadResult(None if errors else merged.ruleset, tuple(errors), files)
 
 
-def load_rules(path: Path | str) -> LoadResult:
-    """The ruleset in a folder of `*.yml` files (merged in name order), or in one file."""
-    path = Path(path)
-    if not path.exists():
+def load_rules(path: Traversable | str) -> LoadResult:
+    """The ruleset in a folder of `*.yml` files (merged in name order), or in one file.
+
+    `path` may be a `Path` or any `Traversable`, such as `importlib.resources.files(...)`.
+    """
+    path = Path(path) if isinstance(path, str) else path
+    if not (path.is_dir() or path.is_file()):
         return LoadResult(None, (RuleError(str(path), None, None, "", "no such file or folder"),))
     files = _files(path)
     if not files:

@@ -6,14 +6,13 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from service.engine.loader import REPO_RULES_PATH
 from service.engine.model import Ruleset
 from service.gateway.models import Issue
 from service.gateway.protocol import GitHubGateway
+from service.handlers.push import refresh
 from service.pipeline import Pipeline
 from service.services import Services
 from service.store import repo_rules
-from service.store.repo_rules import RepoRules
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +27,9 @@ def rules_for(services: Services, gateway: GitHubGateway, repo: str) -> Ruleset:
     """The default rules, overridden by the repository's own file when it has one."""
     known = repo_rules.get(services.store.engine, repo)
     if known is None:
-        text = gateway.get_file(repo, REPO_RULES_PATH)
-        known = RepoRules(repo=repo, source=text)
-        repo_rules.put(services.store.engine, known)
-    return services.rules.for_repository(repo, known.source)
+        known = refresh(services, gateway, repo)
+    # The last rules that loaded, from the store: the same on every replica and after restarts.
+    return services.rules.for_repository(repo, known.good_source)
 
 
 def pipeline_for(

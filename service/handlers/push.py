@@ -1,14 +1,23 @@
-"""`push` events: re-read a repository's `.github/boardwatch.yml` when a push changes it."""
+"""`push` events: re-read a repository's `.github/boardwatch.yml` when a push changes it.
+
+`refresh` is also how a repository's rules are read the first time. The store keeps the
+text last seen (with why it was refused) apart from the last text that loaded, so an
+invalid push never replaces good rules, on any replica, across restarts.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from service.engine.loader import REPO_RULES_PATH, load_override
+from service.engine.loader import REPO_RULES_PATH, render_errors
+from service.gateway.protocol import GitHubGateway
 from service.services import Services
 from service.store import repo_rules
 from service.store.repo_rules import RepoRules
 from service.worker import Job
+
+log = logging.getLogger(__name__)
 
 
 def touches_rules(commits: list[dict[str, Any]]) -> bool:
@@ -17,6 +26,41 @@ def touches_rules(commits: list[dict[str, Any]]) -> bool:
         for c in commits
         for kind in ("added", "modified", "removed")
     )
+
+
+def refresh(
+    services: Services, gateway: GitHubGateway, repo: str, *, ref: str | None = None
+) -> RepoRules:
+    """Read `repo`'s rule file (at `ref`), check it over the defaults, and store the result."""
+    engine = services.store.engine
+    text = gateway.get_file(repo, REPO_RULES_PATH, ref=ref)
+    if text is None:  # no file: the defaults apply
+        row = RepoRules(repo=repo, source=None, sha=ref)
+    else:
+        result = services.rules.check_repository(repo, text)
+        if result.ok:
+            row = RepoRules(repo=repo, source=text, sha=ref, good_source=text, good_sha=ref)
+        else:
+            known = repo_rules.get(engine, repo)
+            error = render_errors(result.errors)
+            row = RepoRules(
+                repo=repo,
+                source=text,
+                sha=ref,
+                error=error,
+                good_source=known.good_source if known else None,
+                good_sha=known.good_sha if known else None,
+            )
+            log.error(
+                "INVALID RULES in %s:%s at %s; %s apply until it is fixed:\n%s",
+                repo,
+                REPO_RULES_PATH,
+                ref or "the default branch",
+                row.applies,
+                error,
+            )
+    repo_rules.put(engine, row)
+    return row
 
 
 def on_push(services: Services, job: Job) -> dict[str, Any]:
@@ -30,16 +74,9 @@ def on_push(services: Services, job: Job) -> dict[str, Any]:
     gateway = services.gateways.for_installation(
         envelope.installation.id if envelope.installation else None
     )
-    text = gateway.get_file(repo, REPO_RULES_PATH, ref=payload.get("after"))
-    error = None
-    if text is not None:
-        result = load_override(services.rules.ruleset, text, f"{repo}:{REPO_RULES_PATH}")
-        if not result.ok:
-            error = "\n".join(str(e) for e in result.errors)
-    repo_rules.put(
-        services.store.engine,
-        RepoRules(repo=repo, source=text, sha=payload.get("after"), error=error),
-    )
-    # An invalid file is kept for the record; `for_repository` keeps the last good rules.
-    services.rules.for_repository(repo, text)
-    return {"rules": "removed" if text is None else ("invalid" if error else "reloaded")}
+    row = refresh(services, gateway, repo, ref=payload.get("after"))
+    if row.source is None:
+        return {"rules": "removed", "applies": row.applies}
+    if row.error is not None:
+        return {"rules": "invalid", "errors": row.error.splitlines(), "applies": row.applies}
+    return {"rules": "reloaded", "applies": row.applies}

@@ -19,6 +19,13 @@ class RepoRules(BaseModel):
     good_source: str | None = None  # the last text that loaded without error
     good_sha: str | None = None
 
+    @property
+    def applies(self) -> str:
+        """Which rules evaluation uses for this repository, in words."""
+        if self.good_source is None:
+            return "the default rules"
+        return f"the rules of {self.good_sha}" if self.good_sha else "its last good rules"
+
 
 def get(engine: Engine, repo: str) -> RepoRules | None:
     """What was last read for `repo`; None when it was never read."""

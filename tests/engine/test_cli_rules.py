@@ -48,3 +48,37 @@ def test_check_repository_file_over_the_defaults(tmp_path: Path) -> None:
     path.write_text("version: 1\ndisable: [stale]\n")
     result = runner.invoke(app, ["rules", "check", str(path), "--over", "rules"])
     assert result.exit_code == 0 and result.output.startswith("OK: 11 rules")
+
+
+def test_check_explains_a_yaml_syntax_error(tmp_path: Path) -> None:
+    path = tmp_path / "boardwatch.yml"
+    path.write_text("version: 1\nrules:\n\t- name: a\n")
+    result = runner.invoke(app, ["rules", "check", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{path}:3:1: invalid YAML: a tab character; YAML indents with spaces only: "
+        "replace the tab with spaces"
+    ]
+
+
+def test_check_refuses_an_unknown_template_variable_and_a_misspelt_label(tmp_path: Path) -> None:
+    path = tmp_path / "boardwatch.yml"
+    path.write_text(
+        "version: 1\nrules:\n  - name: a\n    description: a\n    require: {}\n"
+        "    while_failing: {add_labels: [needs-estmate]}\n"
+        "    comment:\n      body: |\n        Hello\n        {{ issue.titel }}\n"
+    )
+    result = runner.invoke(app, ["rules", "check", str(path), "--over", "rules"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(
+        f"{path}:8:7: rules[0].comment.body: template error on its line 2: "
+        "`issue` has no `titel`; it has: assignees, author,"
+    )
+    assert len(lines) == 1  # label errors come once the files themselves are valid
+    path.write_text(path.read_text().replace("issue.titel", "issue.title"))
+    result = runner.invoke(app, ["rules", "check", str(path), "--over", "rules"])
+    assert result.stdout.splitlines() == [
+        f"{path}:6:34: rules[0].while_failing.add_labels[0]: label 'needs-estmate' is neither "
+        "in owned_labels nor in labels; did you mean 'needs-estimate'? declare it in one of them"
+    ]

@@ -6,8 +6,12 @@ import logging
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from service.engine import RulesError, RulesetHolder, load_override, load_rules
+from service.engine import RulesError, RulesetHolder, load_override, load_rules, load_text
+from service.engine.loader import MAX_ERROR_CHARS, render_errors
+from tests.engine.hostile import HOSTILE, Hostile
 from tests.engine.support import default_rules
 
 HEAD = "version: 1\nowned_labels:\n  needs-triage: {color: fbca04}\nrules:\n"
@@ -73,13 +77,87 @@ def _errors(tmp_path: Path, text: str, name: str = "default.yml") -> list[str]:
         ),
         (
             "  - name: a\n    description: [a\n",
-            "default.yml:7:1: invalid YAML: expected ',' or ']', but got '<stream end>' "
-            "(while parsing a flow sequence that began at 6:18)",
+            "default.yml:7:1: invalid YAML: a `[` list that is never closed with `]` "
+            "(it began on line 6)",
         ),
     ],
 )
 def test_error_names_file_line_column_and_field(tmp_path: Path, rules: str, expected: str) -> None:
     assert _errors(tmp_path, HEAD + rules) == [expected]
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=[h.name for h in HOSTILE])
+def test_hostile_files_are_refused_with_a_readable_error(case: Hostile) -> None:
+    result = load_text(case.text, "boardwatch.yml")
+    assert result.ruleset is None
+    [error] = result.errors
+    assert str(error).startswith("boardwatch.yml" + case.error)
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"),
+    [
+        (
+            "  - name: a\n    description: a\n    require: {}\n"
+            "    while_failing: {add_labels: [needs-triag]}\n",
+            "default.yml:8:34: rules[0].while_failing.add_labels[0]: label 'needs-triag' is "
+            "neither in owned_labels nor in labels; did you mean 'needs-triage'? "
+            "declare it in one of them",
+        ),
+        (
+            "  - name: a\n    description: a\n    require: {}\n"
+            "    once_holding: {add_labels: [shiny]}\n",
+            "default.yml:8:33: rules[0].once_holding.add_labels[0]: label 'shiny' is "
+            "neither in owned_labels nor in labels; declare it in one of them",
+        ),
+    ],
+)
+def test_added_labels_must_be_owned_or_declared(tmp_path: Path, rules: str, expected: str) -> None:
+    assert _errors(tmp_path, HEAD + rules) == [expected]
+
+
+def test_declared_labels_may_be_added_in_any_case(tmp_path: Path) -> None:
+    text = (
+        'version: 1\nlabels: {"type: Blog": {color: "0e8a16"}}\nrules:\n'
+        "  - name: a\n    description: a\n    require: {}\n"
+        '    while_failing: {add_labels: ["type: blog"]}\n'
+    )
+    assert load_text(text).ok
+
+
+def test_yaml_12_reads_a_colour_as_a_number(tmp_path: Path) -> None:
+    text = "version: 1\nlabels:\n  video: {color: 5319e7}\n"
+    assert _errors(tmp_path, text) == [
+        "default.yml:3:11: labels.video.color: "
+        "expected text; YAML reads this value as a number: put it in quotes"
+    ]
+
+
+def test_error_text_is_cut_and_counts_what_was_left_out() -> None:
+    text = "version: 1\n" + "".join(f"k: {n}\n" for n in range(2000))
+    result = load_text(text, "boardwatch.yml")
+    assert len(result.errors) == 1999
+    shown = render_errors(result.errors)
+    assert len(shown) <= MAX_ERROR_CHARS + 40
+    assert shown.startswith("boardwatch.yml:3:1: duplicate key `k` (first on line 2)")
+    assert shown.endswith("more errors")
+
+
+def test_a_long_value_is_shortened_in_its_error(tmp_path: Path) -> None:
+    [error] = _errors(
+        tmp_path,
+        "version: 1\nrules:\n  - {name: a, description: a, "
+        "require: {}, when: {state: " + "x" * 5000 + "}}\n",
+    )
+    assert len(error) < 200 and "…" in error
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="[]{}:-&*!|>'\"\n\t #%@`,?ab0.e", max_size=400))
+def test_any_text_gives_rules_or_errors_never_an_exception(text: str) -> None:
+    result = load_text("version: 1\n" + text)
+    assert result.ok or result.errors
+    assert all(len(str(e)) < 1_000 for e in result.errors)
 
 
 def test_every_error_is_reported(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,8 @@ class Cluster:
     env: dict[str, str]
     folder: Path
     processes: list[Process] = field(default_factory=list)
+    # Run in each child before it starts (e.g. resource limits).
+    preexec_fn: Callable[[], None] | None = None
 
     def _start(self, kind: str, args: list[str]) -> Process:
         log = self.folder / f"{kind}-{len(self.processes)}.log"
@@ -53,6 +56,7 @@ class Cluster:
             stdout=subprocess.DEVNULL,
             stderr=log.open("w"),
             stdin=subprocess.DEVNULL,
+            preexec_fn=self.preexec_fn,
         )
         process = Process(kind, popen, log=log)
         self.processes.append(process)
