@@ -23,9 +23,9 @@ from service.durations import parse_hours
 # beyond that (a payload can be edited, or come from elsewhere) is not read.
 MAX_TEXT = 65_536
 # The parser spends 10-25 µs on a line that starts a block (a list item, a heading), so
-# 65,536 characters of `- a` lines cost 0.4 s; the first 2,000 lines (far more than any
-# issue form writes) cost under 50 ms. Lines after them are not read.
-MAX_LINES = 2_000
+# 65,536 characters of `- a` lines cost 0.4 s; the first 1,000 lines (far more than any
+# issue form writes) cost under 50 ms even on a busy machine. Lines after them are not read.
+MAX_LINES = 1_000
 
 # Only the block structure matters here, so inline parsing (emphasis, links, code spans),
 # the part of Markdown with the most pathological inputs, is switched off, and so are
