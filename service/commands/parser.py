@@ -1,7 +1,7 @@
 """A small, strict parser of slash commands (pure).
 
 A command is `/name arguments` alone on a line, outside code blocks, indented code,
-quotes, HTML blocks and HTML comments. Only known names count, so a path such as `/tmp/x`
+quotes, `<pre>` (and the like) and HTML comments. Only known names count, so a path such as `/tmp/x`
 in a sentence is no command. Which lines are prose is decided by the Markdown parser that
 reads bodies (`service.engine.body.read`); the line itself is then read with string methods.
 """

@@ -23,9 +23,9 @@ from service.durations import parse_hours
 # beyond that (a payload can be edited, or come from elsewhere) is not read.
 MAX_TEXT = 65_536
 # The parser spends 10-25 µs on a line that starts a block (a list item, a heading), so
-# 65,536 characters of `- a` lines cost 0.4 s; the first 2,000 lines (far more than any
-# issue form writes) cost under 50 ms. Lines after them are not read.
-MAX_LINES = 2_000
+# 65,536 characters of `- a` lines cost 0.4 s; the first 1,000 lines (far more than any
+# issue form writes) cost under 50 ms even on a busy machine. Lines after them are not read.
+MAX_LINES = 1_000
 
 # Only the block structure matters here, so inline parsing (emphasis, links, code spans),
 # the part of Markdown with the most pathological inputs, is switched off, and so are
@@ -38,6 +38,9 @@ _MARKDOWN = MarkdownIt("commonmark").disable(["inline", "lheading", "reference"]
 _NO_RESPONSE = "_no response_"
 _COMMENT_OPEN, _COMMENT_CLOSE = "<!--", "-->"
 _BULLETS = ("- ", "* ", "+ ", "-\t", "*\t", "+\t")
+# HTML blocks that hold no text to read: CommonMark's kinds 1 to 5 (`<pre>`, `<script>`,
+# `<style>`, `<textarea>`, comments, processing instructions, declarations, CDATA).
+_OPAQUE_HTML = ("<pre", "<script", "<style", "<textarea", "<!", "<?")
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,9 @@ class Body:
     # a higher level. Only top-level `#` headings make sections, as issue forms write
     # them; a line of text over `---` is a heading in Markdown but no section here.
     sections: Mapping[str, str]
-    # Source lines of paragraphs, wherever they are (a quote's lines keep their `>`),
-    # without lines inside an HTML comment: where `Key: value` lines and commands live.
+    # Source lines of paragraphs, wherever they are (a quote's lines keep their `>`), and
+    # the text lines of HTML blocks such as `<details>`, without lines inside an HTML
+    # comment: where `Key: value` lines and commands live.
     # A line underlined with `===` or `---` is a heading in Markdown, but prose here.
     prose: tuple[str, ...]
     tasks_done: int
@@ -104,19 +108,36 @@ def _sections(tokens: Sequence[Token], lines: list[str]) -> dict[str, str]:
 def _prose(tokens: Sequence[Token], lines: list[str]) -> list[str]:
     out: list[str] = []
     for token in tokens:
-        if token.type != "paragraph_open":
+        if token.type == "paragraph_open":
+            assert token.map is not None
+            out += _uncommented(lines[token.map[0] : token.map[1]], skip_tags=False)
+        elif token.type == "html_block" and not _opaque(token.content):
+            # `<img src=...>` or `<details>` starts an HTML block that runs to the next blank
+            # line; GitHub shows the lines of text in it as text (a command under a pasted
+            # image is still a command), so those lines are prose. The tags are not.
+            assert token.map is not None
+            out += _uncommented(lines[token.map[0] : token.map[1]], skip_tags=True)
+    return out
+
+
+def _opaque(html: str) -> bool:
+    """An HTML block whose lines are not text: `<pre>`, scripts, styles, comments..."""
+    return html.lstrip().lower().startswith(_OPAQUE_HTML)
+
+
+def _uncommented(block: list[str], skip_tags: bool) -> list[str]:
+    out: list[str] = []
+    in_comment = False
+    for line in block:
+        # An HTML comment that starts inside a block hides the lines up to its end (issue
+        # templates put hints there, `<!-- write /estimate 3h -->`).
+        if in_comment:
+            in_comment = _COMMENT_CLOSE not in line
             continue
-        assert token.map is not None
-        in_comment = False
-        for line in lines[token.map[0] : token.map[1]]:
-            # An HTML comment that starts inside a paragraph hides the lines up to its end
-            # (issue templates put hints there, `<!-- write /estimate 3h -->`).
-            if in_comment:
-                in_comment = _COMMENT_CLOSE not in line
-                continue
+        if not (skip_tags and line.lstrip().startswith("<")):
             out.append(line)
-            opened = line.rfind(_COMMENT_OPEN)
-            in_comment = opened >= 0 and line.find(_COMMENT_CLOSE, opened) < 0
+        opened = line.rfind(_COMMENT_OPEN)
+        in_comment = opened >= 0 and line.find(_COMMENT_CLOSE, opened) < 0
     return out
 
 

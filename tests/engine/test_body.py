@@ -138,6 +138,8 @@ def test_sections_are_a_copy_the_cache_keeps_its_own() -> None:
         ("# Blocked by: x", None),
         ("> Blocked by: x", None),  # quoted from someone else
         ("<pre>\nBlocked by: x\n</pre>", None),
+        ("<details>\nBlocked by: x\n</details>", "x"),  # GitHub shows it as text
+        ("<div><!--\nBlocked by: x\n--></div>", None),
         ("    Blocked by: x", None),  # indented code
         ("~~~\nBlocked by: x\n~~~", None),
         ("<!-- Blocked by: x -->", None),
