@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
-from service.store.deliveries import STATUSES, DeliveryBusy, Status
+from service.redact import current
+from service.store.deliveries import STATUSES, Delivery, DeliveryBusy, Status
 
 router = APIRouter(prefix="/deliveries", tags=["admin"])
 
@@ -31,6 +32,11 @@ def require_admin(request: Request) -> None:
 Admin = Annotated[None, Depends(require_admin)]
 
 
+def _shown(delivery: Delivery) -> dict[str, Any]:
+    # Rows written before redaction existed (or by an older version) may still quote a secret.
+    return current().value(delivery.summary())
+
+
 @router.get("")
 async def list_deliveries(
     request: Request,
@@ -41,7 +47,7 @@ async def list_deliveries(
     queue = request.app.state.store.deliveries
     found = await run_in_threadpool(queue.list, status=status, limit=limit)
     return {
-        "deliveries": [d.summary() for d in found],
+        "deliveries": [_shown(d) for d in found],
         "counts": await run_in_threadpool(queue.counts),
     }
 
@@ -51,7 +57,7 @@ async def get_delivery(request: Request, _: Admin, delivery_id: str) -> dict[str
     found = await run_in_threadpool(request.app.state.store.deliveries.get, delivery_id)
     if found is None:
         raise HTTPException(404, f"no delivery {delivery_id}")
-    return found.summary()
+    return _shown(found)
 
 
 @router.post("/{delivery_id}/replay", status_code=202)
@@ -62,4 +68,4 @@ async def replay(request: Request, _: Admin, delivery_id: str) -> dict[str, Any]
         raise HTTPException(409, str(exc)) from None
     if found is None:
         raise HTTPException(404, f"no delivery {delivery_id}")
-    return found.summary()
+    return _shown(found)

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from service.engine.holder import RulesetHolder
+from service.redact import Redactor, install
 from service.settings import Settings
 from service.store import Store
 
@@ -24,6 +25,10 @@ class Services:
     _gateways: GatewayFactory | None = field(default=None, repr=False)
     # (repo, label) pairs known to exist, so each label is ensured once per process.
     ensured_labels: set[tuple[str, str]] = field(default_factory=set, repr=False)
+
+    def __post_init__(self) -> None:
+        # Every secret of these settings is masked in this process's logs, errors and writes.
+        install(Redactor.from_settings(self.settings))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:

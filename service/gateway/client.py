@@ -26,6 +26,7 @@ from service.gateway.models import (
 )
 from service.gateway.protocol import Permission, Reaction
 from service.gateway.rest import RestClient
+from service.redact import redact
 
 # How long the first page of items read with the board counts as the board's current state.
 FIRST_PAGE_FRESH = 30.0
@@ -308,7 +309,8 @@ class GitHubClient:
             for comment in mine:
                 self.rest.call("delete_comment", params={**_split(repo), "comment_id": comment.id})
             return CommentResult(action="deleted" if mine else "none")
-        text = body if tag in body else f"{tag}\n{body}"
+        # Redacted before comparing, so a body that quoted a secret is not rewritten each time.
+        text = redact(body if tag in body else f"{tag}\n{body}")
         if not mine:
             created = self.create_comment(repo, number, text)
             return CommentResult(action="created", comment_id=created.id)

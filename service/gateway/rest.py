@@ -15,6 +15,7 @@ from urllib.parse import quote
 import requests
 from github import Github, GithubException
 
+from service import redact
 from service.gateway.accounting import record_call
 from service.gateway.errors import GitHubError, NotFound
 from service.gateway.retry import RetryPolicy, wait_for
@@ -95,6 +96,8 @@ class RestClient:
         verb, _ = REST_PATHS[operation]
         target = url or path_for(operation, **(params or {}))
         write = verb != "GET"
+        if write:
+            body = redact.current().value(body)  # no secret ever reaches a comment or an issue
         waited, attempt = 0.0, 0
         while True:
             attempt += 1

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import Engine, and_, delete, exists, func, or_, select, update
 
+from service.redact import current as current_redactor
 from service.store.schema import deliveries, subject_leases
 from service.store.sql import insert, utc
 
@@ -205,18 +206,23 @@ class DeliveryQueue:
         outcome: dict[str, Any] | None = None,
         error: str | None = None,
     ) -> bool:
-        """Record the end of a job; False when the lease was lost to another worker."""
+        """Record the end of a job; False when the lease was lost to another worker.
+
+        The outcome and the error are stored redacted: they may quote what GitHub answered.
+        """
+        redactor = current_redactor()
         return self._release(
             delivery,
             owner,
             status=status,
             finished_at=utcnow(),
-            outcome=outcome,
-            last_error=error,
+            outcome=redactor.value(outcome),
+            last_error=redactor.text(error) if error is not None else None,
         )
 
     def retry(self, delivery: Delivery, owner: str, error: str, at: datetime) -> bool:
-        """Put a failed attempt back in the queue, due at `at`."""
+        """Put a failed attempt back in the queue, due at `at` (the error stored redacted)."""
+        error = current_redactor().text(error)
         return self._release(delivery, owner, status="queued", available_at=at, last_error=error)
 
     def _release(self, delivery: Delivery, owner: str, **values: Any) -> bool:
