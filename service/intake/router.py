@@ -15,12 +15,24 @@ from service.intake.events import Envelope, subject_of
 from service.intake.signature import is_valid
 from service.metrics import DELIVERIES
 from service.store.deliveries import NewDelivery
+from service.store.limits import Unstorable
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
 # GitHub caps webhook payloads at 25 MB.
 MAX_BODY_BYTES = 25 * 1024 * 1024
+# Where each stored value came from, to name it in a 400 when the store cannot hold it.
+_SOURCES = {
+    "id": "header X-GitHub-Delivery",
+    "event": "header X-GitHub-Event",
+    "action": "payload field action",
+    "subject": "the subject this payload names (issue.node_id, repository.full_name, "
+    "projects_v2_item.node_id or installation.id)",
+    "installation_id": "payload field installation.id",
+    "payload": "the body",
+    "status": "the status",
+}
 
 
 def _reject(status: int, reason: str) -> JSONResponse:
@@ -83,6 +95,10 @@ async def receive(request: Request) -> JSONResponse:
         payload=body.decode("utf-8", errors="replace"),
         status=status,
     )
+    try:
+        new.check()
+    except Unstorable as exc:
+        return _reject(400, f"{_SOURCES[exc.field]} {exc.reason}")
     stored = await run_in_threadpool(state.store.deliveries.add, new)
     answer = status if stored else "duplicate"
     DELIVERIES.labels(event=event, status=answer).inc()

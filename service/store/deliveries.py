@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import Engine, and_, delete, exists, func, or_, select, update
 
 from service.redact import current as current_redactor
+from service.store.limits import check_fits
 from service.store.schema import deliveries, subject_leases
 from service.store.sql import insert, utc
 
@@ -35,6 +36,10 @@ class NewDelivery(BaseModel):
     installation_id: int | None = None
     payload: str
     status: Literal["queued", "ignored"] = "queued"
+
+    def check(self) -> None:
+        """Raise `Unstorable` when a value does not fit its column (checked before the insert)."""
+        check_fits(deliveries, self.model_dump())
 
 
 class Delivery(BaseModel):
@@ -83,7 +88,11 @@ class DeliveryQueue:
 
     # -- intake ----------------------------------------------------------------------------
     def add(self, new: NewDelivery, *, now: datetime | None = None) -> bool:
-        """Store a delivery; False when this delivery id is already stored (a redelivery)."""
+        """Store a delivery; False when this delivery id is already stored (a redelivery).
+
+        Raises `Unstorable` (before touching the database) for a value its column cannot hold.
+        """
+        new.check()
         now = now or utcnow()
         statement = (
             insert(self.engine, deliveries)
