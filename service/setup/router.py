@@ -17,6 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from github import Github
 from jinja2 import Environment, PackageLoader
 
+from service.admin import ErrorDetail
 from service.admin_token import bearer, matches
 from service.gateway.errors import GitHubError
 from service.gateway.rest import RestClient
@@ -50,7 +51,7 @@ router = APIRouter(
     prefix="/setup",
     tags=["setup"],
     max_body_size=MAX_FORM_BYTES,
-    responses={413: {"description": f"Form larger than {MAX_FORM_BYTES} bytes"}},
+    responses={413: {"model": ErrorDetail, "description": f"Form over {MAX_FORM_BYTES} bytes"}},
 )
 _templates = Environment(loader=PackageLoader("service.setup", "templates"), autoescape=True)
 
