@@ -82,7 +82,7 @@ class Redactor:
     @classmethod
     def from_settings(cls, settings: Settings) -> Redactor:
         """Every secret the settings hold: token, App key, webhook secrets, admin token, DB."""
-        values = [s.get_secret_value() for s in settings.github_webhook_secret]
+        values: list[str | None] = [s.get_secret_value() for s in settings.github_webhook_secret]
         for secret in (
             settings.github_token,
             settings.github_app_private_key,

@@ -166,7 +166,9 @@ async def receive(request: Request) -> JSONResponse:
         where = ".".join(str(part) for part in first["loc"])
         return _reject(400, f"payload field {where}: {first['msg']}")
 
-    status = "queued" if state.registry.handles(event, envelope.action) else "ignored"
+    status: Literal["queued", "ignored"] = (
+        "queued" if state.registry.handles(event, envelope.action) else "ignored"
+    )
     new = NewDelivery(
         id=delivery_id,
         event=event,
