@@ -2,25 +2,46 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import BaseModel
 
-from service.store.deliveries import STATUSES, DeliveryBusy, Status
+from service.admin_token import bearer, matches
+from service.redact import current
+from service.store.deliveries import STATUSES, Delivery, DeliveryBusy, Status
 
-router = APIRouter(prefix="/deliveries", tags=["admin"])
+
+class ErrorDetail(BaseModel):
+    """FastAPI's error answer: what went wrong and what to do."""
+
+    detail: str
 
 
-def require_admin(request: Request) -> None:
+router = APIRouter(
+    prefix="/deliveries",
+    tags=["admin"],
+    responses={
+        401: {"model": ErrorDetail, "description": "No or a wrong admin token"},
+        404: {
+            "model": ErrorDetail,
+            "description": "No such delivery, or no admin token configured (no admin API)",
+        },
+    },
+)
+
+
+def require_admin(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+) -> None:
     """404 when no admin token is configured (the API does not exist), 401 without the token."""
     token = request.app.state.settings.admin_token
     if token is None:
         raise HTTPException(404, "Not Found")
-    given = request.headers.get("authorization", "")
-    expected = f"Bearer {token.get_secret_value()}"
-    if not hmac.compare_digest(given.encode(), expected.encode()):
+    if credentials is None or not matches(credentials.credentials, token):
         raise HTTPException(
             401,
             "admin API: send Authorization: Bearer $BOARDWATCH_ADMIN_TOKEN",
@@ -29,6 +50,11 @@ def require_admin(request: Request) -> None:
 
 
 Admin = Annotated[None, Depends(require_admin)]
+
+
+def _shown(delivery: Delivery) -> dict[str, Any]:
+    # Rows written before redaction existed (or by an older version) may still quote a secret.
+    return current().value(delivery.summary())
 
 
 @router.get("")
@@ -41,7 +67,7 @@ async def list_deliveries(
     queue = request.app.state.store.deliveries
     found = await run_in_threadpool(queue.list, status=status, limit=limit)
     return {
-        "deliveries": [d.summary() for d in found],
+        "deliveries": [_shown(d) for d in found],
         "counts": await run_in_threadpool(queue.counts),
     }
 
@@ -51,10 +77,14 @@ async def get_delivery(request: Request, _: Admin, delivery_id: str) -> dict[str
     found = await run_in_threadpool(request.app.state.store.deliveries.get, delivery_id)
     if found is None:
         raise HTTPException(404, f"no delivery {delivery_id}")
-    return found.summary()
+    return _shown(found)
 
 
-@router.post("/{delivery_id}/replay", status_code=202)
+@router.post(
+    "/{delivery_id}/replay",
+    status_code=202,
+    responses={409: {"model": ErrorDetail, "description": "The delivery is running now"}},
+)
 async def replay(request: Request, _: Admin, delivery_id: str) -> dict[str, Any]:
     try:
         found = await run_in_threadpool(request.app.state.store.deliveries.replay, delivery_id)
@@ -62,4 +92,4 @@ async def replay(request: Request, _: Admin, delivery_id: str) -> dict[str, Any]
         raise HTTPException(409, str(exc)) from None
     if found is None:
         raise HTTPException(404, f"no delivery {delivery_id}")
-    return found.summary()
+    return _shown(found)

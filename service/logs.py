@@ -1,4 +1,4 @@
-"""Structured logs: one JSON object a line, carrying the delivery being processed."""
+"""Structured logs: one JSON object a line, carrying the delivery being processed, redacted."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
 
+from service.redact import redact
+
 _delivery: ContextVar[str | None] = ContextVar("boardwatch_delivery", default=None)
 
 
@@ -18,6 +20,13 @@ class _DeliveryFilter(logging.Filter):
         if not hasattr(record, "delivery"):
             record.delivery = _delivery.get()
         return True
+
+
+class RedactingJsonFormatter(JsonFormatter):
+    """JSON lines with every configured secret masked: message, extra fields and tracebacks."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 @contextmanager
@@ -34,7 +43,7 @@ def configure(level: str = "INFO") -> None:
     """JSON lines on stderr for the whole process (idempotent)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        JsonFormatter(
+        RedactingJsonFormatter(
             "{asctime}{levelname}{name}{message}{delivery}",
             style="{",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},

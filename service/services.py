@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from service.commands.permissions import PermissionCache
 from service.engine.holder import RulesetHolder
+from service.redact import Redactor, install
 from service.settings import Settings
 from service.store import Store
 
@@ -27,6 +28,10 @@ class Services:
     ensured_labels: set[tuple[str, str]] = field(default_factory=set, repr=False)
     # Commenters' repository permissions, looked up at most once a minute each.
     permissions: PermissionCache = field(default_factory=PermissionCache, repr=False)
+
+    def __post_init__(self) -> None:
+        # Every secret of these settings is masked in this process's logs, errors and writes.
+        install(Redactor.from_settings(self.settings))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:

@@ -97,7 +97,8 @@ class Settings(BaseSettings):
     repository: str | None = Field(default=None, alias="BOARDWATCH_REPOSITORY")
     # Record writes instead of sending them. Default: on when no GitHub credentials are set.
     dry_run: bool | None = Field(default=None, alias="BOARDWATCH_DRY_RUN")
-    # Bearer token for the admin API (`/deliveries`); the admin API is off (404) without it.
+    # Bearer token for the admin API (`/deliveries`), also the token that reopens `/setup` once
+    # GitHub credentials are configured; the admin API is off (404) without it.
     admin_token: SecretStr | None = Field(default=None, alias="BOARDWATCH_ADMIN_TOKEN")
     # File with App credentials written by the `/setup` manifest flow (mode 0600), read at
     # start when it exists; variables set in the environment take precedence over it.

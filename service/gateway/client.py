@@ -26,6 +26,7 @@ from service.gateway.models import (
 )
 from service.gateway.protocol import Permission, Reaction
 from service.gateway.rest import RestClient
+from service.redact import redact
 
 # How long the first page of items read with the board counts as the board's current state.
 FIRST_PAGE_FRESH = 30.0
@@ -288,7 +289,8 @@ class GitHubClient:
         self, repo: str, number: int, key: str, body: str | None, *, known_id: int | None = None
     ) -> CommentResult:
         tag = marker(key)
-        text = body if body is None or tag in body else f"{tag}\n{body}"
+        # Redacted before comparing, so a body that quoted a secret is not rewritten each time.
+        text = None if body is None else redact(body if tag in body else f"{tag}\n{body}")
         if known_id is not None:
             # The caller remembers the bot's comment: one request, no listing. If someone
             # deleted it meanwhile, find (or make) it by its marker as below.

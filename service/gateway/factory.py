@@ -11,12 +11,13 @@ from functools import partial
 from github import Auth, Github
 
 from service.gateway.client import GitHubClient
-from service.gateway.errors import GitHubError, install_log_redaction
+from service.gateway.errors import GitHubError
 from service.gateway.graphql import GraphQLClient
 from service.gateway.models import HookDelivery
 from service.gateway.protocol import AppGateway, GitHubGateway
 from service.gateway.rest import RestClient, next_link
 from service.gateway.retry import RetryPolicy
+from service.redact import Redactor, install
 from service.settings import Settings
 
 
@@ -57,7 +58,7 @@ class AppClient:
 class GatewayFactory:
     def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self.settings = settings
-        install_log_redaction()
+        install(Redactor.from_settings(settings))  # what GitHub echoes is masked everywhere
         self.policy = RetryPolicy(max_wait=settings.github_max_wait, sleep=sleep)
         self._gateways: dict[int | None, GitHubGateway] = {}
         self._logins: dict[int | None, str | None] = {}

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import requests
 from github import Github, GithubException
 
+from service import redact
 from service.gateway.accounting import record_call
 from service.gateway.dry_run import planned_rest
 from service.gateway.errors import GitHubError, NotFound
@@ -97,8 +98,10 @@ class RestClient:
         verb, _ = REST_PATHS[operation]
         target = url or path_for(operation, **(params or {}))
         write = verb != "GET"
-        if write and self.dry_run:
-            return planned_rest(operation, params, body)
+        if write:
+            body = redact.current().value(body)  # no secret ever reaches a comment or an issue
+            if self.dry_run:
+                return planned_rest(operation, params, body)
         waited, attempt = 0.0, 0
         while True:
             attempt += 1

@@ -4,23 +4,102 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from service.intake.events import Envelope, subject_of
 from service.intake.signature import is_valid
 from service.metrics import DELIVERIES
 from service.store.deliveries import NewDelivery
+from service.store.limits import Unstorable
 
 log = logging.getLogger(__name__)
-router = APIRouter()
+router = APIRouter(tags=["intake"])
 
 # GitHub caps webhook payloads at 25 MB.
 MAX_BODY_BYTES = 25 * 1024 * 1024
+# Where each stored value came from, to name it in a 400 when the store cannot hold it.
+_SOURCES = {
+    "id": "header X-GitHub-Delivery",
+    "event": "header X-GitHub-Event",
+    "action": "payload field action",
+    "subject": "the subject this payload names (issue.node_id, repository.full_name, "
+    "projects_v2_item.node_id or installation.id)",
+    "installation_id": "payload field installation.id",
+    "payload": "the body",
+    "status": "the status",
+}
+
+
+class Accepted(BaseModel):
+    delivery: str
+    status: Literal["queued", "ignored", "duplicate"]
+
+
+class Pong(BaseModel):
+    ok: bool
+    zen: Any = None  # GitHub's zen line, as sent
+
+
+class Refused(BaseModel):
+    error: str  # what is wrong and where
+
+
+# The request as GitHub sends it: the body is read raw (its HMAC is checked before parsing), so
+# it is described here rather than declared as a parameter. The payload shows the fields
+# intake reads; every other field is kept in the stored payload and ignored here.
+_TEXT = {"type": "string"}
+_WEBHOOK_REQUEST: dict[str, Any] = {
+    "parameters": [
+        {"name": "X-GitHub-Event", "in": "header", "required": True, "schema": _TEXT},
+        {"name": "X-GitHub-Delivery", "in": "header", "required": True, "schema": _TEXT},
+        {
+            "name": "X-Hub-Signature-256",
+            "in": "header",
+            "required": False,
+            "description": "sha256=<hex HMAC-SHA256 of the body>; required when "
+            "GITHUB_WEBHOOK_SECRET is set",
+            "schema": _TEXT,
+        },
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "action": _TEXT,
+                        "installation": {
+                            "type": "object",
+                            "properties": {"id": {"type": "integer"}},
+                            "required": ["id"],
+                        },
+                        "repository": {
+                            "type": "object",
+                            "properties": {"full_name": _TEXT},
+                            "required": ["full_name"],
+                        },
+                        "issue": {
+                            "type": "object",
+                            "properties": {"number": {"type": "integer"}, "node_id": _TEXT},
+                            "required": ["number"],
+                        },
+                        "projects_v2_item": {
+                            "type": "object",
+                            "properties": {"node_id": _TEXT, "content_node_id": _TEXT},
+                            "required": ["node_id"],
+                        },
+                    },
+                }
+            }
+        },
+    },
+}
 
 
 def _reject(status: int, reason: str) -> JSONResponse:
@@ -42,7 +121,21 @@ async def _read_body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-@router.post("/webhook", status_code=202)
+@router.post(
+    "/webhook",
+    status_code=202,
+    response_model=Accepted,
+    openapi_extra=_WEBHOOK_REQUEST,
+    responses={
+        200: {"model": Pong, "description": "A `ping` event: answered, not stored"},
+        400: {
+            "model": Refused,
+            "description": "A missing header, a malformed body or a value the store cannot hold",
+        },
+        401: {"model": Refused, "description": "Missing or wrong X-Hub-Signature-256"},
+        413: {"model": Refused, "description": f"Body larger than {MAX_BODY_BYTES} bytes"},
+    },
+)
 async def receive(request: Request) -> JSONResponse:
     state = request.app.state
     body = await _read_body(request)
@@ -73,7 +166,9 @@ async def receive(request: Request) -> JSONResponse:
         where = ".".join(str(part) for part in first["loc"])
         return _reject(400, f"payload field {where}: {first['msg']}")
 
-    status = "queued" if state.registry.handles(event, envelope.action) else "ignored"
+    status: Literal["queued", "ignored"] = (
+        "queued" if state.registry.handles(event, envelope.action) else "ignored"
+    )
     new = NewDelivery(
         id=delivery_id,
         event=event,
@@ -83,6 +178,10 @@ async def receive(request: Request) -> JSONResponse:
         payload=body.decode("utf-8", errors="replace"),
         status=status,
     )
+    try:
+        new.check()
+    except Unstorable as exc:
+        return _reject(400, f"{_SOURCES[exc.field]} {exc.reason}")
     stored = await run_in_threadpool(state.store.deliveries.add, new)
     answer = status if stored else "duplicate"
     DELIVERIES.labels(event=event, status=answer).inc()

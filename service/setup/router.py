@@ -1,78 +1,69 @@
-"""`/setup`: create the GitHub App from its manifest and store the credentials (first run)."""
+"""`/setup`: create the GitHub App from its manifest and store the credentials (first run).
+
+Open to anyone only while no GitHub credentials are configured (token or App, from the
+environment or the secrets file). After that only the admin may use it, with the admin token
+in an `Authorization: Bearer` header or the form's `admin_token` field, never in the URL.
+"""
 
 from __future__ import annotations
 
 import json
-import secrets
-import threading
-import time
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from github import Github
 from jinja2 import Environment, PackageLoader
 
+from service.admin import ErrorDetail
+from service.admin_token import bearer, matches
 from service.gateway.errors import GitHubError
 from service.gateway.rest import RestClient
 from service.gateway.retry import RetryPolicy
 from service.settings import Settings
 from service.setup.manifest import manifest, new_app_url, web_url
 from service.setup.secrets_file import write_secrets
+from service.store.setup_states import SetupStates, Starter
 
-router = APIRouter(prefix="/setup", tags=["setup"], include_in_schema=False)
+MAX_FORM_BYTES = 64 * 1024  # the forms hold an address, a name and a token
+MAX_URL = 2048
+MAX_NAME = 34  # GitHub's limit for an App name
+MAX_ORGANIZATION = 39  # GitHub's limit for a login
+
+_HTML = {"text/html": {"schema": {"type": "string"}}}
+
+
+def _documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    why = {
+        200: "The page",
+        400: "A wrong form value, an unknown or expired state, or a token in the URL",
+        401: "Setup is closed: the page asks for the admin token",
+        404: "Setup is closed and no admin token is configured",
+        409: "Another setup finished first",
+        502: "GitHub did not create the App",
+    }
+    return {status: {"description": why[status], "content": _HTML} for status in statuses}
+
+
+router = APIRouter(
+    prefix="/setup",
+    tags=["setup"],
+    max_body_size=MAX_FORM_BYTES,
+    responses={413: {"model": ErrorDetail, "description": f"Form over {MAX_FORM_BYTES} bytes"}},
+)
 _templates = Environment(loader=PackageLoader("service.setup", "templates"), autoescape=True)
-STATE_TTL = 3600.0  # seconds a started setup may take on GitHub's side
-
-
-class _States:
-    """One-time `state` values that tie GitHub's redirect to a setup started here (CSRF)."""
-
-    def __init__(self) -> None:
-        self._issued: dict[str, tuple[float, bool]] = {}
-        self._lock = threading.Lock()
-
-    def issue(self, *, admin: bool) -> str:
-        value = secrets.token_urlsafe(24)
-        with self._lock:
-            self._issued[value] = (time.monotonic(), admin)
-        return value
-
-    def take(self, value: str) -> bool | None:
-        """None when `value` was not issued here (or expired); else whether the admin asked."""
-        with self._lock:
-            issued = self._issued.pop(value, None)
-        if issued is None or time.monotonic() - issued[0] >= STATE_TTL:
-            return None
-        return issued[1]
-
-
-STATES = _States()
 
 
 def _page(step: str, status: int = 200, **values: object) -> HTMLResponse:
     html = _templates.get_template("setup.html.j2").render(step=step, **values)
-    return HTMLResponse(html, status_code=status)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return HTMLResponse(html, status_code=status, headers=headers)
 
 
-def _configured(settings: Settings) -> bool:
-    # A finished setup closes the page at once, not only after the restart that loads the
-    # credentials: otherwise a second visitor could replace the stored App with their own.
-    return settings.uses_app or _stored_app(settings)
-
-
-def _allowed(request: Request, admin_token: str | None) -> tuple[Settings, bool]:
-    """The settings, and whether the admin token was given (it is needed once an App exists).
-
-    The setup exists while no App is configured, or for the admin (token in the URL).
-    """
-    settings: Settings = request.app.state.settings
-    expected = settings.admin_token.get_secret_value() if settings.admin_token else None
-    admin = bool(expected and admin_token and secrets.compare_digest(admin_token, expected))
-    if admin or not _configured(settings):
-        return settings, admin
-    raise HTTPException(404, "Not Found")
+def _error(status: int, message: str) -> HTMLResponse:
+    return _page("error", status, message=message)
 
 
 def _stored_app(settings: Settings) -> bool:
@@ -86,63 +77,136 @@ def _stored_app(settings: Settings) -> bool:
     return isinstance(stored, dict) and stored.get("GITHUB_APP_ID") is not None
 
 
-AdminToken = Annotated[str | None, Query(alias="admin_token")]
+def _closed(settings: Settings) -> bool:
+    # Any credentials close the page. A finished setup closes it at once, not only after the
+    # restart that loads them: otherwise a second visitor could replace the stored App.
+    return settings.has_credentials or _stored_app(settings)
 
 
-@router.get("", response_class=HTMLResponse)
-async def start(request: Request, admin_token: AdminToken = None) -> HTMLResponse:
-    _, admin = _allowed(request, admin_token)
+def _token_in_url(request: Request) -> HTMLResponse | None:
+    if "admin_token" not in request.query_params:
+        return None
+    return _error(
+        400,
+        "The admin token does not belong in the address: addresses end up in browser history "
+        "and in server and proxy logs. Send it in an Authorization: Bearer header, or type it "
+        "into the admin token field of this page's form.",
+    )
+
+
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
+FormText = Annotated[str | None, Form()]
+
+
+class _Visit:
+    """Who is asking: whether setup is open to them, and whether they showed the admin token."""
+
+    def __init__(self, request: Request, header: Bearer, form_token: str | None) -> None:
+        self.settings: Settings = request.app.state.settings
+        expected = self.settings.admin_token
+        self.admin = matches(header.credentials if header else None, expected) or matches(
+            form_token, expected
+        )
+        # Echoed into the next form only when it is right: it then travels in bodies only.
+        self.form_token = form_token if self.admin and form_token else None
+        self.closed = _closed(self.settings)
+
+    def refused(self) -> HTMLResponse | None:
+        if not self.closed or self.admin:
+            return None
+        if self.settings.admin_token is None:
+            return _error(
+                404,
+                "Setup is closed: GitHub credentials are configured. To replace them through "
+                "this page, set BOARDWATCH_ADMIN_TOKEN and restart.",
+            )
+        return _page("locked", 401)
+
+
+def _start(request: Request, visit: _Visit) -> HTMLResponse:
     service_url = str(request.base_url).rstrip("/")
     return _page(
         "start",
         service_url=service_url,
         events=manifest(service_url)["default_events"],
-        admin_token=admin_token if admin else None,
+        admin_token=visit.form_token,
     )
 
 
-@router.post("", response_class=HTMLResponse)
+def _form_problem(service_url: str, name: str, organization: str) -> str | None:
+    if len(service_url) > MAX_URL or not service_url.startswith(("https://", "http://")):
+        return f"{service_url[:100]!r} is not an http(s) address (of at most {MAX_URL} characters)"
+    if len(name) > MAX_NAME:
+        return f"The App name may have at most {MAX_NAME} characters"
+    if len(organization) > MAX_ORGANIZATION or not all(
+        c.isascii() and (c.isalnum() or c == "-") for c in organization
+    ):
+        return f"{organization[:100]!r} is not a GitHub organization name"
+    return None
+
+
+@router.get("", response_class=HTMLResponse, responses=_documented(400, 401, 404))
+async def start(request: Request, header: Bearer) -> HTMLResponse:
+    visit = _Visit(request, header, None)
+    return _token_in_url(request) or visit.refused() or _start(request, visit)
+
+
+@router.post("", response_class=HTMLResponse, responses=_documented(400, 401, 404))
 async def to_github(
     request: Request,
-    service_url: Annotated[str, Form()],
-    name: Annotated[str, Form()] = "boardwatch",
-    organization: Annotated[str, Form()] = "",
-    admin_token: AdminToken = None,
+    header: Bearer,
+    service_url: FormText = None,
+    name: FormText = None,
+    organization: FormText = None,
+    admin_token: FormText = None,
 ) -> HTMLResponse:
-    settings, admin = _allowed(request, admin_token)
-    if not service_url.startswith(("https://", "http://")):
-        return _page("error", 400, message=f"{service_url!r} is not an http(s) address")
-    state = STATES.issue(admin=admin)
-    github = new_app_url(web_url(settings.github_api_url), organization.strip() or None)
-    document = manifest(service_url, name.strip() or "boardwatch")
+    """The start page's form (or, with only `admin_token`, the admin unlocking the page)."""
+    visit = _Visit(request, header, admin_token)
+    refused = _token_in_url(request) or visit.refused()
+    if refused is not None:
+        return refused
+    if service_url is None:
+        return _start(request, visit)
+    organization = (organization or "").strip()
+    name = (name or "").strip() or "boardwatch"
+    problem = _form_problem(service_url, name, organization)
+    if problem is not None:
+        return _error(400, problem)
+    starter: Starter = "admin" if visit.admin else "anyone"
+    states = SetupStates(request.app.state.store.engine)
+    state = await run_in_threadpool(states.issue, starter)
+    github = new_app_url(web_url(visit.settings.github_api_url), organization or None)
+    document = manifest(service_url, name)
     return _page(
         "manifest",
         github_url=f"{github}?state={state}",
         manifest_json=json.dumps(document),
         manifest_pretty=json.dumps(document, indent=2),
-        secrets_file=str(settings.secrets_file),
+        secrets_file=str(visit.settings.secrets_file),
     )
 
 
-@router.get("/callback", response_class=HTMLResponse)
+@router.get("/callback", response_class=HTMLResponse, responses=_documented(400, 409, 502))
 async def callback(request: Request, code: str = "", state: str = "") -> HTMLResponse:
     # GitHub's redirect carries no admin token: the one-time state says who started the
-    # setup, and whether that was the admin (who may replace a configured App).
+    # setup, and whether that was the admin (who may replace configured credentials).
     settings: Settings = request.app.state.settings
-    by_admin = STATES.take(state) if code else None
-    if by_admin is None:
-        return _page(
-            "error",
+    refused = _token_in_url(request)
+    if refused is not None:
+        return refused
+    states = SetupStates(request.app.state.store.engine)
+    starter = await run_in_threadpool(states.take, state) if code else None
+    if starter is None:
+        return _error(
             400,
-            message="This link did not come from a setup started here (or it expired). "
-            "Start again from this page.",
+            "This link did not come from a setup started here, was used already, or expired "
+            "(a setup must finish within an hour). Start again from this page.",
         )
-    if not by_admin and _configured(settings):
-        return _page(
-            "error",
+    if starter != "admin" and _closed(settings):
+        return _error(
             409,
-            message="An App is already configured (another setup finished first). To replace "
-            "it, start again with the admin token: /setup?admin_token=…",
+            "GitHub credentials are already configured (another setup finished first). To "
+            "replace them, start again from /setup with the admin token.",
         )
     rest = RestClient(
         Github(base_url=settings.github_api_url, retry=None),
@@ -151,7 +215,7 @@ async def callback(request: Request, code: str = "", state: str = "") -> HTMLRes
     try:
         _, app = await run_in_threadpool(rest.call, "manifest_conversion", params={"code": code})
     except GitHubError as exc:
-        return _page("error", 502, message=f"GitHub did not create the App: {exc}")
+        return _error(502, f"GitHub did not create the App: {exc}")
     await run_in_threadpool(
         write_secrets,
         settings.secrets_file,

@@ -20,6 +20,8 @@ from sqlalchemy import (
     update,
 )
 
+from service.redact import current as current_redactor
+from service.store.limits import check_fits
 from service.store.schema import deliveries, subject_leases
 from service.store.sql import insert, utc
 
@@ -45,6 +47,10 @@ class NewDelivery(BaseModel):
     installation_id: int | None = None
     payload: str
     status: Literal["queued", "ignored"] = "queued"
+
+    def check(self) -> None:
+        """Raise `Unstorable` when a value does not fit its column (checked before the insert)."""
+        check_fits(deliveries, self.model_dump())
 
 
 class Delivery(BaseModel):
@@ -93,7 +99,11 @@ class DeliveryQueue:
 
     # -- intake ----------------------------------------------------------------------------
     def add(self, new: NewDelivery, *, now: datetime | None = None) -> bool:
-        """Store a delivery; False when this delivery id is already stored (a redelivery)."""
+        """Store a delivery; False when this delivery id is already stored (a redelivery).
+
+        Raises `Unstorable` (before touching the database) for a value its column cannot hold.
+        """
+        new.check()
         now = now or utcnow()
         statement = (
             insert(self.engine, deliveries)
@@ -269,18 +279,23 @@ class DeliveryQueue:
         outcome: dict[str, Any] | None = None,
         error: str | None = None,
     ) -> bool:
-        """Record the end of a job; False when the lease was lost to another worker."""
+        """Record the end of a job; False when the lease was lost to another worker.
+
+        The outcome and the error are stored redacted: they may quote what GitHub answered.
+        """
+        redactor = current_redactor()
         return self._release(
             delivery,
             owner,
             status=status,
             finished_at=utcnow(),
-            outcome=outcome,
-            last_error=error,
+            outcome=redactor.value(outcome),
+            last_error=redactor.text(error) if error is not None else None,
         )
 
     def retry(self, delivery: Delivery, owner: str, error: str, at: datetime) -> bool:
-        """Put a failed attempt back in the queue, due at `at`."""
+        """Put a failed attempt back in the queue, due at `at` (the error stored redacted)."""
+        error = current_redactor().text(error)
         return self._release(delivery, owner, status="queued", available_at=at, last_error=error)
 
     def _release(self, delivery: Delivery, owner: str, **values: Any) -> bool:

@@ -110,6 +110,9 @@ def test_once_an_app_is_configured_setup_needs_the_admin_token(
         BOARDWATCH_ADMIN_TOKEN="let-me-in",
     )
     with serving(app) as base:
-        assert httpx.get(f"{base}/setup").status_code == 404
-        assert httpx.get(f"{base}/setup?admin_token=wrong").status_code == 404
-        assert httpx.get(f"{base}/setup?admin_token=let-me-in").status_code == 200
+        assert httpx.get(f"{base}/setup").status_code == 401
+        assert httpx.get(f"{base}/setup", headers={"Authorization": "Bearer no"}).status_code == 401
+        sent = {"Authorization": "Bearer let-me-in"}
+        assert httpx.get(f"{base}/setup", headers=sent).status_code == 200
+        assert httpx.post(f"{base}/setup", data={"admin_token": "let-me-in"}).status_code == 200
+        assert httpx.get(f"{base}/setup?admin_token=let-me-in").status_code == 400

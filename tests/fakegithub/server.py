@@ -71,6 +71,7 @@ class Fault:
     message: str = "Server Error"
     delay: float = 0.0
     graphql_errors: bool = False
+    echo_credentials: bool = False  # quote the request's Authorization header in the message
 
 
 DOCS = "https://docs.github.com/rest"
@@ -577,12 +578,14 @@ class FakeGitHub:
         if fault is not None:
             if fault.delay:
                 await asyncio.sleep(fault.delay)
+            message = fault.message
+            if fault.echo_credentials:
+                sent = dict(scope.get("headers", [])).get(b"authorization", b"").decode("latin-1")
+                message = f"{message} (request had Authorization: {sent})"
             if fault.graphql_errors:
-                response: Response = JSONResponse(
-                    {"data": None, "errors": [{"message": fault.message}]}
-                )
+                response: Response = JSONResponse({"data": None, "errors": [{"message": message}]})
             elif fault.status is not None:
-                response = _error(fault.status, fault.message, fault.headers)
+                response = _error(fault.status, message, fault.headers)
             else:
                 response = None  # type: ignore[assignment]
             if response is not None:
@@ -647,6 +650,22 @@ class FakeGitHub:
 
     def graphql_error_next(self, message: str, times: int = 1, match: str = "") -> None:
         self.faults.append(Fault(times=times, match=match, message=message, graphql_errors=True))
+
+    def echo_credentials_next(
+        self, times: int = 1, status: int = 401, match: str = "", *, graphql: bool = False
+    ) -> None:
+        """Fail the next matching requests with an error that quotes the token they carried,
+        as a careless proxy or a verbose error page does."""
+        self.faults.append(
+            Fault(
+                status=status,
+                times=times,
+                match=match,
+                message="Bad credentials",
+                graphql_errors=graphql,
+                echo_credentials=True,
+            )
+        )
 
     # -- auth -----------------------------------------------------------------------------
     def _login_of(self, request: Request) -> str | None:

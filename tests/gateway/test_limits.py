@@ -10,7 +10,7 @@ import pytest
 import respx
 
 from service.gateway.accounting import ledger
-from service.gateway.errors import GitHubError, redact
+from service.gateway.errors import GitHubError
 from service.gateway.graphql import GraphQLClient
 from service.gateway.retry import RetryPolicy, graphql_limit_wait, wait_for
 from tests.fakegithub import TOKEN, FakeGitHub, Fault
@@ -143,20 +143,6 @@ def test_a_422_says_what_github_found_invalid(tracker: Tracker) -> None:
     with pytest.raises(GitHubError, match=r"update_issue failed \(HTTP 422\): Validation Failed"):
         gateway.update_issue(REPO, 1, title="x")
     assert tracker.gh.issue(REPO, 1).title != "x"
-
-
-@pytest.mark.parametrize(
-    ("text", "secrets", "expected"),
-    [
-        ("Bad credentials for ghs_abcdefghijklmnop", (), "Bad credentials for ***"),
-        ("token github_pat_11ABCDEFG0123456789_xyz here", (), "token *** here"),
-        ("jwt eyJhbGciOi.eyJpc3MiOjF9.c2lnbmF0dXJl", (), "jwt ***"),
-        ("sent fake-token-0123456789", ("fake-token-0123456789",), "sent ***"),
-        ("nothing secret in here", (), "nothing secret in here"),
-    ],
-)
-def test_redact(text: str, secrets: tuple[str, ...], expected: str) -> None:
-    assert redact(text, *secrets) == expected
 
 
 def test_a_github_error_never_carries_a_token() -> None:

@@ -98,3 +98,15 @@ def test_readiness_fails_when_the_database_is_gone(tmp_path) -> None:
         answer = client.get("/readyz")
         assert answer.status_code == 503
         assert answer.json() == {"status": "unavailable", "database": "OperationalError"}
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [b"Bearer \xc3\x9f\xc3\xbc \xe2\x9c\x93", b"Bearer " + b"x" * 8000, b"Bearer", b"bearer \xff"],
+    ids=["utf-8", "long", "no-token", "latin-1"],
+)
+def test_any_bearer_value_is_a_clear_401(store: Store, auth: bytes) -> None:
+    registry, _ = subject_recorder()
+    with TestClient(make_app(store, registry, BOARDWATCH_ADMIN_TOKEN=TOKEN)) as client:
+        answer = client.get("/deliveries", headers={"Authorization": auth})
+    assert answer.status_code == 401 and "BOARDWATCH_ADMIN_TOKEN" in answer.json()["detail"]
