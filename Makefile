@@ -21,6 +21,7 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/actionlint .github/workflows/*.yml
 	$(BIN)/python -m pytest -q
 
 lint: install
