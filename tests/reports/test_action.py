@@ -8,6 +8,7 @@ variables a runner sets itself (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_API_U
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -165,6 +166,7 @@ def service(bot: Bot) -> Iterator[str]:
 
 def post_digest(bot: Bot, workspace: Path, **changes: str) -> tuple[Any, str]:
     summary = workspace / "step_summary.md"
+    summary.unlink(missing_ok=True)  # each run of a step has its own
     env = {
         "GITHUB_TOKEN": TOKEN,
         "BOARDWATCH_PROJECT": "acme/1",
@@ -244,3 +246,22 @@ def test_a_wrong_report_token_is_named_in_the_report(
     )
     assert f"missing: {service}/history refused BOARDWATCH_REPORT_TOKEN (HTTP 401)" in text
     assert "not-the-token" not in text
+
+
+def test_the_callers_rules_and_targets_replace_boardwatchs(bot: Bot, workspace: Path) -> None:
+    build_board(bot)
+    rules = workspace / ".caller/.github/boardwatch-rules"
+    shutil.copytree(ROOT / "rules", rules)
+    (rules / "targets.yml").write_text(
+        'version: 1\ntargets:\n  - {name: Blogs, label: "type: blog", at_least: 1, per: week}\n'
+    )
+    _, text = post_digest(bot, workspace, RULES=".github/boardwatch-rules")
+    assert "- ✅ **Blogs** (`type: blog`, at least 1 per week, 2026-W47): 1 / 1" in text
+    assert "Blog posts" not in text  # boardwatch's own targets
+
+    (workspace / ".caller/targets.yml").write_text(
+        'version: 1\ntargets:\n  - {name: Emails, label: "type: email", at_least: 2, per: week}\n'
+    )
+    _, text = post_digest(bot, workspace, RULES=".github/boardwatch-rules", TARGETS="targets.yml")
+    assert "- ❌ **Emails** (`type: email`, at least 2 per week, 2026-W47): 1 / 2" in text
+    assert "Blogs" not in text
