@@ -22,6 +22,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python .ci/check_rule_examples.py
+	$(BIN)/actionlint .github/workflows/*.yml
 	$(BIN)/python -m pytest -q
 
 lint: install

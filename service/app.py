@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from service import admin, health
+from service import admin, health, history_api
 from service.intake import router as intake
 from service.services import Services
 from service.settings import Settings
@@ -76,6 +76,7 @@ def create_app(
     app.state.registry = registry
     app.include_router(intake.router)
     app.include_router(admin.router)
+    app.include_router(history_api.router)
     app.include_router(health.router)
     app.include_router(setup.router)
     return app

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from pydantic import BaseModel, Field
 
 from service.engine.model import Ruleset
+from service.gateway.errors import GitHubError
 from service.gateway.models import Board, FieldType
+from service.gateway.permissions import describe, need_of
 from service.gateway.protocol import GitHubGateway
 
 # What a person must do by hand: the API cannot see or change these.
@@ -149,3 +151,28 @@ def apply_init(
             )
             done.append(f"added Status options {', '.join(plan.status_options_missing)}")
     return done
+
+
+# How a fine-grained token's settings page names each App permission.
+_TOKEN_NAMES = {
+    "contents": "Contents",
+    "pull_requests": "Pull requests",
+    "issues": "Issues",
+    "metadata": "Metadata",
+    "organization_projects": "Projects (organization)",
+}
+
+
+def permission_problem(error: GitHubError) -> str | None:
+    """One line naming the permission GitHub refused and where to grant it; None otherwise."""
+    refused = error.status == 403 or "FORBIDDEN" in error.types
+    need = need_of(error.operation)
+    if not refused or need is None:
+        return None
+    level = "Read and write" if need[1] == "write" else "Read-only"
+    return (
+        f"GitHub refused {error.operation} ({error.github_message}): the credentials lack "
+        f"{describe(need)}. For the GitHub App, add it in the App's settings (Permissions & "
+        f"events), then accept the new permission on its installation; for a token, give it "
+        f"{_TOKEN_NAMES.get(need[0], need[0])}: {level}. Then run init again."
+    )

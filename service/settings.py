@@ -106,6 +106,16 @@ class Settings(BaseSettings):
     # Log level of the JSON logs.
     log_level: str = Field(default="INFO", alias="BOARDWATCH_LOG_LEVEL")
 
+    # -- reports: status history over HTTP (the digest Action) ---------------------------------
+    # Bearer token that may only read status history (`GET /history`): the service accepts it,
+    # and `boardwatch digest` sends it to BOARDWATCH_HISTORY_URL. Give the digest Action this
+    # token rather than BOARDWATCH_ADMIN_TOKEN (which can replay deliveries).
+    report_token: SecretStr | None = Field(default=None, alias="BOARDWATCH_REPORT_TOKEN")
+    # `boardwatch digest`: the history endpoint of the service that records status changes,
+    # e.g. `https://boardwatch.example.com/history`. Set, the digest reads time in status and
+    # cycle times from there instead of this process's database.
+    history_url: str | None = Field(default=None, alias="BOARDWATCH_HISTORY_URL")
+
     # -- worker ----------------------------------------------------------------------------
     # Worker threads in `serve` (0 = web only) and in `worker`.
     workers: int = Field(default=1, alias="BOARDWATCH_WORKERS", ge=0)
@@ -150,6 +160,12 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("report_token", "history_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # The digest workflow passes an unset variable or secret as an empty string.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("project")
     @classmethod

@@ -9,8 +9,9 @@ from pathlib import Path
 import typer
 
 from service import logs
-from service.cli.server import load_settings, starting
+from service.cli.server import fail, load_settings, starting
 from service.services import Services
+from service.settings import Settings
 
 
 class PeriodOption(StrEnum):
@@ -23,6 +24,18 @@ class FormatOption(StrEnum):
     json = "json"
 
 
+class HistoryOption(StrEnum):
+    auto = "auto"
+    store = "store"
+    service = "service"
+
+
+def _has_credentials(settings: Settings) -> bool:
+    # An empty GITHUB_TOKEN (an unset secret in a workflow) is no token.
+    token = settings.github_token
+    return settings.uses_app or (token is not None and bool(token.get_secret_value().strip()))
+
+
 def digest(
     period: PeriodOption = typer.Option(PeriodOption.week, help="week: digest; month: review."),
     post: bool = typer.Option(False, "--post", help="Create or update the digest issue."),
@@ -33,21 +46,60 @@ def digest(
     format: FormatOption = typer.Option(FormatOption.markdown, help="markdown or json."),
     template: Path | None = typer.Option(None, help="A Jinja2 template replacing the layout."),
     at: datetime | None = typer.Option(
-        None, help="Report as if it were this moment (UTC unless an offset is given)."
+        None,
+        envvar="BOARDWATCH_DIGEST_AT",
+        help="Report as if it were this moment (UTC unless an offset is given).",
+    ),
+    history: HistoryOption = typer.Option(
+        HistoryOption.auto,
+        help="Where time in status comes from: store (this database), service "
+        "(GET BOARDWATCH_HISTORY_URL with BOARDWATCH_REPORT_TOKEN), auto (service when "
+        "BOARDWATCH_HISTORY_URL is set).",
+    ),
+    targets: Path | None = typer.Option(
+        None, help="A targets file replacing BOARDWATCH_RULES_DIR/targets.yml."
     ),
 ) -> None:
     """Summarise the board: done, in progress, blocked, deadlines, KPIs and targets."""
     from service.reports.digest import digest_at, post_digest
+    from service.reports.history_source import from_service
     from service.reports.render import render_json
+    from service.reports.targets import TargetsError
 
     settings = load_settings()
     logs.configure("WARNING")
+    if not _has_credentials(settings):
+        raise fail(
+            "digest needs GitHub credentials: set GITHUB_TOKEN to a token that can read the "
+            "board (and, with --post, write issues in BOARDWATCH_REPOSITORY), or a GitHub App"
+        )
     services = starting(lambda: Services.from_settings(settings))
     moment = at or datetime.now(UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     gateway = services.gateways.for_installation(None)
-    report = starting(lambda: digest_at(services, gateway, period.value, moment, template=template))
+    source = None
+    if history is HistoryOption.service or (
+        history is HistoryOption.auto and settings.history_url is not None
+    ):
+        token = settings.report_token.get_secret_value() if settings.report_token else None
+        source = from_service(settings.history_url, token)
+        if source.missing is not None:
+            typer.echo(f"boardwatch: warning: no status history: {source.missing}", err=True)
+    try:
+        report = starting(
+            lambda: digest_at(
+                services,
+                gateway,
+                period.value,
+                moment,
+                template=template,
+                history=source,
+                targets=targets,
+            )
+        )
+    except TargetsError as exc:
+        raise fail(str(exc)) from None
     text = render_json(report.summary) if format is FormatOption.json else report.markdown
     if step_summary is not None:
         with step_summary.open("a", encoding="utf-8") as out:

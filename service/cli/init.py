@@ -7,10 +7,12 @@ from pathlib import Path
 import typer
 
 from service import logs
-from service.boardinit import apply_init, plan_init, status_values_exist
+from service.boardinit import apply_init, permission_problem, plan_init, status_values_exist
 from service.cli.server import fail, load_settings, starting
 from service.formchooser import with_board_link
+from service.gateway.errors import GitHubError
 from service.services import Services
+from service.settings import Settings
 
 # Issue forms ship with the ruleset: BOARDWATCH_RULES_DIR/issue-forms/*.yml.
 FORMS_FOLDER = "issue-forms"
@@ -27,6 +29,17 @@ def init(
     settings = load_settings()
     logs.configure("WARNING")
     services = starting(lambda: Services.from_settings(settings))
+    try:
+        _init(settings, services, dry_run=dry_run, issue_forms=issue_forms)
+    except GitHubError as exc:
+        problem = permission_problem(exc)
+        if problem is None:
+            raise
+        typer.echo(f"boardwatch: {problem}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _init(settings: Settings, services: Services, *, dry_run: bool, issue_forms: bool) -> None:
     repo = settings.repository
     if repo is None:
         raise fail("init needs BOARDWATCH_REPOSITORY (OWNER/NAME of the tracker)")

@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 
 from service.gateway.models import Issue
 from service.gateway.protocol import GitHubGateway
+from service.reports.history_source import History, from_store
 from service.reports.periods import Kind, Period, containing, reported, title
 from service.reports.render import render_markdown
 from service.reports.summary import Summary, build_summary
-from service.reports.targets import load_targets
+from service.reports.targets import load_targets, load_targets_file
 from service.services import Services
 from service.settings import SettingsError
-from service.store import history, notes
+from service.store import notes
 
 log = logging.getLogger(__name__)
 
@@ -59,21 +60,31 @@ def build_digest(
     digest_title: str,
     now: datetime,
     template: Path | None = None,
+    history: History | None = None,
+    targets: Path | None = None,
 ) -> Digest:
+    """`history`: where status history comes from (default: the store); `targets`: a targets
+    file replacing the ruleset's."""
     project, _ = _need(services)
     board = gateway.get_board(project)
     items = list(gateway.list_items(board))
     engine = services.store.engine
     ruleset = services.rules.ruleset
+    history = history or from_store(engine)
     summary = build_summary(
         items,
-        history.load_history(engine),
+        history.entries,
         period=period,
         now=now,
         ruleset=ruleset,
-        targets=load_targets(services.settings.rules_dir),
+        targets=(
+            load_targets_file(targets)
+            if targets is not None
+            else load_targets(services.settings.rules_dir)
+        ),
         notes=notes.notes_with_key(engine, notes.BLOCKED_REASON),
         board_url=board.url,
+        history_missing=history.missing,
     )
     markdown = render_markdown(summary, digest_title, period.describe(), template=template)
     return Digest(digest_title, period, summary, markdown)
@@ -86,6 +97,8 @@ def digest_at(
     at: datetime,
     *,
     template: Path | None = None,
+    history: History | None = None,
+    targets: Path | None = None,
 ) -> Digest:
     """The report a digest made at `at` would contain."""
     tz = services.settings.timezone
@@ -97,6 +110,8 @@ def digest_at(
         digest_title=title(kind, at, tz),
         now=at,
         template=template,
+        history=history,
+        targets=targets,
     )
 
 

@@ -85,6 +85,8 @@ class Summary(BaseModel):
     generated_at: datetime
     board_url: str | None = None
     history_since: datetime | None = None
+    # Why the report has no status history at all (time in status, cycle times are missing).
+    history_missing: str | None = None
     done: list[Row]
     done_by_person: dict[str, int]
     done_by_type: dict[str, int]
@@ -164,6 +166,7 @@ def build_summary(
     targets: Sequence[Target] = (),
     notes: dict[tuple[str, int], dict[str, str]] | None = None,
     board_url: str | None = None,
+    history_missing: str | None = None,
 ) -> Summary:
     notes = notes or {}
     names = ruleset.board
@@ -334,6 +337,7 @@ def build_summary(
         generated_at=now,
         board_url=board_url,
         history_since=history_since,
+        history_missing=history_missing,
         done=sorted(done, key=lambda r: (r.when or date.min, r.number)),
         done_by_person=dict(done_by_person.most_common()),
         done_by_type=dict(done_by_type.most_common()),

@@ -36,9 +36,16 @@ def load_targets(rules_dir: Path) -> list[Target]:
     path = Path(rules_dir) / FILE_NAME
     if not path.exists():
         return []
+    return load_targets_file(path)
+
+
+def load_targets_file(path: Path) -> list[Target]:
+    """The targets in a file named on purpose (`digest --targets`): it must exist."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return Targets.model_validate(data).targets
+    except OSError as exc:
+        raise TargetsError(f"{path}: cannot be read: {exc.strerror}") from None
     except yaml.YAMLError as exc:
         raise TargetsError(f"{path}: not valid YAML: {exc}") from None
     except ValidationError as exc:

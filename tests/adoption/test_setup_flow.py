@@ -30,7 +30,7 @@ def test_github_web_address_from_the_api_address(api: str, web: str) -> None:
     assert new_app_url(web, "acme") == f"{web}/organizations/acme/settings/apps/new"
 
 
-def test_the_manifest_asks_for_the_least_the_rules_need() -> None:
+def test_the_manifest_asks_for_what_the_documented_features_need() -> None:
     found = manifest("https://bw.example.com/")
     assert found["hook_attributes"]["url"] == "https://bw.example.com/webhook"
     assert found["redirect_url"] == "https://bw.example.com/setup/callback"
@@ -38,13 +38,13 @@ def test_the_manifest_asks_for_the_least_the_rules_need() -> None:
         "issues": "write",
         "organization_projects": "write",
         "metadata": "read",
-        "contents": "read",
+        "contents": "write",  # init --issue-forms commits the forms to a branch
+        "pull_requests": "write",  # ... and opens the pull request
     }
     assert set(found["default_events"]) == {
         "issues",
         "issue_comment",
         "projects_v2_item",
-        "label",
         "push",
     }
 

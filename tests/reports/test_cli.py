@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import shlex
 from pathlib import Path
 
 import pytest
-import yaml
+from typer.testing import CliRunner
 
+from service.cli.main import app
 from tests.reports.fixture import AT, REPO, build_board
 from tests.support.bot import Bot
 from tests.support.cli import environment, invoke
-
-WORKFLOW = Path(__file__).resolve().parents[2] / ".github/workflows/digest.yml"
 
 
 @pytest.fixture
@@ -57,24 +55,30 @@ def test_json_for_other_tools(cli_env: Bot, tmp_path: Path) -> None:
     assert data["period"] == "2026-11" and data["kind"] == "month"
 
 
-def test_the_actions_command_line_posts_and_writes_the_job_summary(
-    cli_env: Bot, tmp_path: Path
+@pytest.mark.parametrize("token", [None, "", "  "])
+def test_without_a_token_digest_says_so_in_one_line(
+    cli_env: Bot, monkeypatch: pytest.MonkeyPatch, token: str | None
 ) -> None:
-    workflow = yaml.safe_load(WORKFLOW.read_text())
-    assert {"schedule", "workflow_dispatch", "workflow_call"} <= set(workflow[True])
-    step = next(
-        s for s in workflow["jobs"]["digest"]["steps"] if s.get("name") == "Post the digest"
+    with environment(monkeypatch, {"GITHUB_TOKEN": token}):
+        if token is not None:
+            monkeypatch.setenv("GITHUB_TOKEN", token)
+        result = CliRunner().invoke(app, ["digest", "--post", "--at", AT.isoformat()])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "boardwatch: digest needs GitHub credentials: set GITHUB_TOKEN to a token that can "
+        "read the board (and, with --post, write issues in BOARDWATCH_REPOSITORY), or a "
+        "GitHub App"
+    ]
+
+
+def test_a_missing_targets_file_is_one_line(cli_env: Bot, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["digest", "--targets", str(tmp_path / "nope.yml"), "--at", AT.isoformat()]
     )
-    summary = tmp_path / "step_summary.md"
-    line = step["run"].replace("$GITHUB_STEP_SUMMARY", str(summary)).replace("$PERIOD", "week")
-    words = shlex.split(line)
-    assert words[0] == "boardwatch"
-    run(*words[1:], "--at", AT.isoformat())
-    run(*words[1:], "--at", AT.isoformat())  # a rerun of the job
-    digests = [i for i in cli_env.gh.repos[REPO].issues.values() if "digest" in i.labels]
-    assert [d.title for d in digests] == ["Weekly digest · 2026-W48"]
-    assert summary.read_text().startswith("# Weekly digest · 2026-W48")
-    assert digests[0].body.strip() in summary.read_text()
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"boardwatch: {tmp_path / 'nope.yml'}: cannot be read: No such file or directory"
+    ]
 
 
 def test_custom_templates_replace_the_layout(cli_env: Bot, tmp_path: Path) -> None:
