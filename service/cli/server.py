@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 def fail(message: str) -> typer.Exit:
     typer.echo(f"boardwatch: {message}", err=True)
-    return typer.Exit(2)
+    return typer.Exit(1)
 
 
 def load_settings() -> Settings:

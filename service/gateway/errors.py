@@ -44,6 +44,10 @@ class NotFound(GitHubError):
     """404: the thing does not exist, or the token may not see it."""
 
 
+class Unreachable(GitHubError):
+    """No answer from GitHub at all (connection refused, DNS, timeout), after the retries."""
+
+
 class RedactSecrets(logging.Filter):
     """Rewrites log records of HTTP libraries so no token or JWT is ever written out."""
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from service.gateway.accounting import record_call
-from service.gateway.errors import GitHubError
+from service.gateway.errors import GitHubError, Unreachable
 from service.gateway.retry import (
     GRAPHQL_RATE_LIMIT_TYPES,
     RetryPolicy,
@@ -91,7 +91,7 @@ class GraphQLClient:
                 delay = wait_for(None, {}, "", attempt, base=self.policy.base) or 0.0
                 next_wait = self.policy.pause(delay, waited)
                 if next_wait is None:
-                    raise GitHubError(
+                    raise Unreachable(
                         name, f"no answer from {self.url}: {type(exc).__name__}: {exc}"
                     ) from None
                 waited = next_wait
