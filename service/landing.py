@@ -76,7 +76,10 @@ def next_step(settings: Settings, address: str) -> str:
     """Where a person goes after `serve` started at `address` (http://HOST:PORT)."""
     base = address.rstrip("/")
     if not settings.has_credentials:
-        return f"boardwatch is up at {base}/ - no GitHub credentials yet: open {base}/setup"
+        return (
+            f"boardwatch starts on {base}/ with no GitHub credentials yet: "
+            f"open {base}/setup to create its GitHub App"
+        )
     serving = ", ".join(
         part
         for part in (
@@ -87,7 +90,7 @@ def next_step(settings: Settings, address: str) -> str:
     )
     mode = " (dry run: changes are recorded, not made)" if settings.dry_run else ""
     what = serving or "no board yet: set BOARDWATCH_PROJECT and BOARDWATCH_REPOSITORY"
-    return f"boardwatch is up at {base}/ serving {what}{mode}"
+    return f"boardwatch starts on {base}/ serving {what}{mode}"
 
 
 def announce(settings: Settings, host: str, port: int) -> None:

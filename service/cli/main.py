@@ -5,7 +5,6 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -26,7 +25,8 @@ def _settings_or_none() -> Settings | None:
 class Commands(TyperGroup):
     """Every command's known failures end as one line on stderr and exit code 1."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    # typer builds every context as a typer.Context; its base class is private to typer.
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except Exception as exc:

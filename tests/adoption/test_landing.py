@@ -82,7 +82,7 @@ def test_docs_work_offline(sqlite_store: Store) -> None:
 @pytest.mark.parametrize(
     ("values", "says"),
     [
-        ({}, "no GitHub credentials yet: open http://127.0.0.1:8000/setup"),
+        ({}, "no GitHub credentials yet: open http://127.0.0.1:8000/setup to create"),
         (
             {"GITHUB_TOKEN": "t", "BOARDWATCH_PROJECT": "acme/1", "BOARDWATCH_REPOSITORY": "a/b"},
             "serving board acme/1, tracker a/b (dry run",

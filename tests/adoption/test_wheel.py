@@ -18,7 +18,8 @@ from tests.support.live import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_SOURCES = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "*.db*")
-pytestmark = pytest.mark.slow
+# Builds a wheel and installs ~50 packages (from pip's cache): minutes on a busy machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
 def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -58,7 +59,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (wheel,) = dist.glob("boardwatch-*.whl")
     venv = tmp / "venv"
     _run(sys.executable, "-m", "venv", venv, cwd=tmp)
-    pip = [venv / "bin" / "python", "-m", "pip", "install", "--quiet"]
+    pip = [venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-compile"]
     _run(*pip, "-r", ROOT / "requirements.lock", cwd=tmp)
     _run(*pip, "--no-deps", wheel, cwd=tmp)
     return venv / "bin"

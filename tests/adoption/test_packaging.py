@@ -1,4 +1,6 @@
-"""The lock files pin every dependency pyproject.toml names (else: `make lock`)."""
+"""Packaging in the checkout: the editable install reads the repository's own rules/ and
+app.yml (one copy); the lock files pin every dependency pyproject.toml names (else: `make lock`).
+The installed wheel is tested in test_wheel.py."""
 
 from __future__ import annotations
 
@@ -52,3 +54,10 @@ def test_the_runtime_lock_carries_no_test_tooling() -> None:
         canonicalize_name(Requirement(t).name) for t in PROJECT["optional-dependencies"]["dev"]
     }
     assert not dev_only & set(pinned("requirements.lock"))
+
+
+def test_the_editable_install_reads_the_checkouts_files() -> None:
+    from service.defaults import app_manifest_text, rules_dir
+
+    assert rules_dir() == ROOT / "rules"
+    assert app_manifest_text() == (ROOT / "service/defaults/app.yml").read_text(encoding="utf-8")
