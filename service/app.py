@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
-from service import admin, health, history_api
+from service import admin, health, history_api, landing
 from service.intake import router as intake
 from service.services import Services
 from service.settings import Settings
@@ -65,7 +66,8 @@ def create_app(
             if worker is not None:
                 worker.stop()
 
-    app = FastAPI(
+    # /docs with Swagger UI's files served by the service itself: it works without internet.
+    app = FastAPIOffline(
         title="boardwatch",
         summary="Keeps a GitHub tracker and its Projects board honest.",
         lifespan=lifespan,
@@ -79,4 +81,5 @@ def create_app(
     app.include_router(history_api.router)
     app.include_router(health.router)
     app.include_router(setup.router)
+    app.include_router(landing.router)
     return app

@@ -40,7 +40,8 @@ def _forms(secret: str) -> set[str]:
         secret,
         json.dumps(secret)[1:-1],
         json.dumps(secret, ensure_ascii=False)[1:-1],
-        quote(secret, safe=""),
+        # surrogatepass: a secret read from the environment may hold undecodable bytes
+        quote(secret, safe="", errors="surrogatepass"),
     }
     if "\n" in secret:
         # A PEM key: one line of it is already a leak; its BEGIN/END lines are not secret.

@@ -21,6 +21,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from service.defaults import rules_dir as shipped_rules_dir
+
 # `ORG/NUMBER` of a Projects v2 board and `OWNER/NAME` of a repository.
 _PROJECT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/\d+$")
 _REPOSITORY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
@@ -61,8 +63,14 @@ class SecretsFileSource(PydanticBaseSettingsSource):
 
 
 class Settings(BaseSettings):
+    # An empty variable counts as unset (a workflow's `${{ vars.X }}` is "" when X is not set):
+    # `GITHUB_TOKEN=` means "no token", not a token that is empty.
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        populate_by_name=True,
     )
 
     # -- GitHub ----------------------------------------------------------------------------
@@ -89,8 +97,9 @@ class Settings(BaseSettings):
     # -- boardwatch ------------------------------------------------------------------------
     # SQLAlchemy URL: SQLite by default; `postgresql+psycopg://user@host/db` to scale out.
     database_url: str = Field(default="sqlite:///boardwatch.db", alias="BOARDWATCH_DATABASE_URL")
-    # Folder of the default ruleset (YAML).
-    rules_dir: Path = Field(default=Path("rules"), alias="BOARDWATCH_RULES_DIR")
+    # Folder of the default ruleset (YAML: rule files, targets.yml, issue-forms/). Unset: the
+    # rules shipped in the package (the repository's rules/ folder).
+    rules_dir: Path = Field(default_factory=shipped_rules_dir, alias="BOARDWATCH_RULES_DIR")
     # `ORG/NUMBER` of the Projects v2 board.
     project: str | None = Field(default=None, alias="BOARDWATCH_PROJECT")
     # `OWNER/NAME` of the tracker repository.
@@ -161,7 +170,7 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("report_token", "history_url", mode="before")
+    @field_validator("github_token", "report_token", "history_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # The digest workflow passes an unset variable or secret as an empty string.

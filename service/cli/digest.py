@@ -2,16 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, cast
 
 import typer
 
 from service import logs
+from service.cli.errors import require_credentials
 from service.cli.server import fail, load_settings, starting
+from service.gateway.models import Board, BoardItem
+from service.gateway.protocol import GitHubGateway
 from service.services import Services
-from service.settings import Settings
+
+# On a large board, a line on stderr each this many items read (a page is 100 items).
+PROGRESS_EVERY = 500
+
+
+class ReadingProgress:
+    """The gateway, telling on stderr how far the board's items have been read.
+
+    Only reads of a board beyond PROGRESS_EVERY items print: a small board stays quiet, and
+    stdout keeps nothing but the report.
+    """
+
+    def __init__(self, inner: GitHubGateway, every: int | None = None) -> None:
+        self._inner = inner
+        self._every = every or PROGRESS_EVERY
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def list_items(self, board: Board) -> Iterator[BoardItem]:
+        count = 0
+        for count, item in enumerate(self._inner.list_items(board), start=1):
+            if count % self._every == 0:
+                typer.echo(
+                    f"digest: {count} items read from board {board.owner}/{board.number}", err=True
+                )
+            yield item
+        if count >= self._every:
+            typer.echo(f"digest: all {count} items read; building the report", err=True)
 
 
 class PeriodOption(StrEnum):
@@ -28,12 +61,6 @@ class HistoryOption(StrEnum):
     auto = "auto"
     store = "store"
     service = "service"
-
-
-def _has_credentials(settings: Settings) -> bool:
-    # An empty GITHUB_TOKEN (an unset secret in a workflow) is no token.
-    token = settings.github_token
-    return settings.uses_app or (token is not None and bool(token.get_secret_value().strip()))
 
 
 def digest(
@@ -68,11 +95,7 @@ def digest(
 
     settings = load_settings()
     logs.configure("WARNING")
-    if not _has_credentials(settings):
-        raise fail(
-            "digest needs GitHub credentials: set GITHUB_TOKEN to a token that can read the "
-            "board (and, with --post, write issues in BOARDWATCH_REPOSITORY), or a GitHub App"
-        )
+    require_credentials(settings, "digest")
     services = starting(lambda: Services.from_settings(settings))
     moment = at or datetime.now(UTC)
     if moment.tzinfo is None:
@@ -90,7 +113,7 @@ def digest(
         report = starting(
             lambda: digest_at(
                 services,
-                gateway,
+                cast(GitHubGateway, ReadingProgress(gateway)),
                 period.value,
                 moment,
                 template=template,

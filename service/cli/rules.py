@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from service.cli.server import load_settings
 from service.engine.loader import LoadResult, RuleError, load_override, load_rules
 
 app = typer.Typer(help="Check rule files.", no_args_is_help=True)
@@ -13,8 +14,11 @@ app = typer.Typer(help="Check rule files.", no_args_is_help=True)
 
 @app.command("check")
 def check(
-    path: Path = typer.Argument(
-        Path("rules"), help="A folder of *.yml rule files, or one rule file."
+    path: Path | None = typer.Argument(
+        None,
+        help="A folder of *.yml rule files, or one rule file "
+        "(default: BOARDWATCH_RULES_DIR, else the rules shipped with boardwatch).",
+        show_default=False,
     ),
     over: Path | None = typer.Option(
         None,
@@ -23,6 +27,8 @@ def check(
     ),
 ) -> None:
     """Validate rule files: prints `file:line:col: field: message` for every error."""
+    if path is None:
+        path = load_settings().rules_dir
     result = _load(path, over)
     if not result.ok or result.ruleset is None:
         for error in result.errors:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from service import logs
 from service.engine.loader import RulesError
+from service.landing import announce
 from service.settings import Settings, SettingsError, get_settings
 
 T = TypeVar("T")
@@ -19,7 +20,7 @@ T = TypeVar("T")
 
 def fail(message: str) -> typer.Exit:
     typer.echo(f"boardwatch: {message}", err=True)
-    return typer.Exit(2)
+    return typer.Exit(1)
 
 
 def load_settings() -> Settings:
@@ -51,6 +52,7 @@ def serve(
     settings = load_settings()
     logs.configure(settings.log_level)
     app = starting(lambda: create_app(settings))
+    announce(settings, host, port)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
 
 

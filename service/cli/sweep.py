@@ -10,16 +10,18 @@ from rich.console import Console
 from rich.progress import Progress
 
 from service import logs
-from service.cli.server import load_settings, starting
+from service.cli.errors import require_credentials
+from service.cli.server import fail, load_settings, starting
 from service.services import Services
 
 if TYPE_CHECKING:
     from service.reconcile import SweepReport
 
 
-def _services() -> Services:
+def _services(command: str) -> Services:
     settings = load_settings()
     logs.configure("WARNING")
+    require_credentials(settings, command)
     return starting(lambda: Services.from_settings(settings))
 
 
@@ -52,7 +54,14 @@ def plan(
     """Show what each rule says and what the bot would change, without changing anything."""
     from service.reconcile import sweep
 
-    report = starting(lambda: sweep(_services(), read_only=True, number=issue))
+    settings = load_settings()
+    if settings.project is None or settings.repository is None:
+        # Without the board every issue would look "not on the board": a plan of noise.
+        raise fail(
+            "plan needs BOARDWATCH_PROJECT (ORG/NUMBER of the board) and BOARDWATCH_REPOSITORY "
+            "(OWNER/NAME of the tracker)"
+        )
+    report = starting(lambda: sweep(_services("plan"), read_only=True, number=issue))
     if as_json:
         typer.echo(json.dumps(report.as_dict(with_results=True), indent=2))
     else:
@@ -67,7 +76,7 @@ def reconcile(
     """Apply the rules to every open item of the board (repairs what lost webhooks missed)."""
     from service.reconcile import sweep
 
-    services = _services()
+    services = _services("reconcile")
     with Progress(transient=True) as bar:
         task = bar.add_task("reconciling", total=None)
 

@@ -26,3 +26,7 @@ class GitHubError(Exception):
 
 class NotFound(GitHubError):
     """404: the thing does not exist, or the token may not see it."""
+
+
+class Unreachable(GitHubError):
+    """No answer from GitHub at all (connection refused, DNS, timeout), after the retries."""

@@ -12,7 +12,7 @@ import httpx
 
 from service.gateway.accounting import record_call
 from service.gateway.dry_run import planned_graphql
-from service.gateway.errors import GitHubError
+from service.gateway.errors import GitHubError, Unreachable
 from service.gateway.retry import (
     GRAPHQL_RATE_LIMIT_TYPES,
     RetryPolicy,
@@ -96,7 +96,7 @@ class GraphQLClient:
                 delay = wait_for(None, {}, "", attempt, base=self.policy.base) or 0.0
                 next_wait = self.policy.pause(delay, waited)
                 if next_wait is None:
-                    raise GitHubError(
+                    raise Unreachable(
                         name, f"no answer from {self.url}: {type(exc).__name__}: {exc}"
                     ) from None
                 waited = next_wait

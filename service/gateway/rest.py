@@ -18,7 +18,7 @@ from github import Github, GithubException
 from service import redact
 from service.gateway.accounting import record_call
 from service.gateway.dry_run import planned_rest
-from service.gateway.errors import GitHubError, NotFound
+from service.gateway.errors import GitHubError, NotFound, Unreachable
 from service.gateway.retry import RetryPolicy, wait_for
 
 # Every REST path the gateway uses (templates as in GitHub's OpenAPI description); a test
@@ -121,7 +121,7 @@ class RestClient:
                 repeatable = operation not in NOT_REPEATABLE
                 next_wait = self.policy.pause(delay, waited) if repeatable else None
                 if next_wait is None:
-                    raise GitHubError(operation, f"no answer: {type(exc).__name__}") from None
+                    raise Unreachable(operation, f"no answer: {type(exc).__name__}") from None
                 waited = next_wait
                 continue
             record_call("rest", operation, str(status), write=write)

@@ -1,19 +1,18 @@
-"""The GitHub App manifest (the same as the committed `app.yml`), and GitHub's web address."""
+"""The GitHub App manifest (the shipped `service/defaults/app.yml`), and GitHub's web address."""
 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-APP_YML = Path(__file__).resolve().parents[2] / "app.yml"
+from service.defaults import app_manifest_text
 
 
 @cache
 def _committed() -> dict[str, Any]:
-    return yaml.safe_load(APP_YML.read_text(encoding="utf-8"))
+    return yaml.safe_load(app_manifest_text())
 
 
 def manifest(service_url: str, name: str = "boardwatch") -> dict[str, Any]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, delete, select, update
 
 from service.store.schema import report_posts
-from service.store.sql import insert
+from service.store.sql import insert, utc
 
 # A claim that never finished (its process died) may be taken over after this long.
 STALE_CLAIM = timedelta(minutes=30)
@@ -58,3 +60,31 @@ def release(conn: Connection, kind: str, period: str) -> None:
             report_posts.c.finished_at.is_(None),
         )
     )
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A job or report that ran for its period (the landing page shows the last digest)."""
+
+    kind: str
+    period: str
+    finished_at: datetime
+    issue_number: int | None
+
+
+def last_finished(conn: Connection, kinds: Sequence[str]) -> Finished | None:
+    """The newest finished entry of one of `kinds`; None when none ran yet."""
+    row = conn.execute(
+        select(
+            report_posts.c.kind,
+            report_posts.c.period,
+            report_posts.c.finished_at,
+            report_posts.c.issue_number,
+        )
+        .where(report_posts.c.kind.in_(kinds), report_posts.c.finished_at.is_not(None))
+        .order_by(report_posts.c.finished_at.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return Finished(row.kind, row.period, utc(row.finished_at), row.issue_number)

@@ -8,18 +8,18 @@ import yaml
 from typer.testing import CliRunner
 
 from service.cli.main import app
+from service.defaults import app_manifest_text
 from service.gateway.graphql import operation_names
 from service.gateway.permissions import EVENT_NEEDS, GRAPHQL_NEEDS, REST_NEEDS, covers
 from service.gateway.rest import REST_PATHS
 from service.handlers import build_registry
-from service.setup.manifest import APP_YML
 from service.store import Store
 from tests.adoption.test_init import empty  # noqa: F401 - the fixture
 from tests.fakegithub import FakeGitHub
 from tests.fakegithub.server import Fault
 from tests.support.apps import make_services, make_settings
 
-MANIFEST = yaml.safe_load(APP_YML.read_text(encoding="utf-8"))
+MANIFEST = yaml.safe_load(app_manifest_text())
 GRANTED: dict[str, str] = MANIFEST["default_permissions"]
 
 

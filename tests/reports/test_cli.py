@@ -63,11 +63,11 @@ def test_without_a_token_digest_says_so_in_one_line(
         if token is not None:
             monkeypatch.setenv("GITHUB_TOKEN", token)
         result = CliRunner().invoke(app, ["digest", "--post", "--at", AT.isoformat()])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "boardwatch: digest needs GitHub credentials: set GITHUB_TOKEN to a token that can "
-        "read the board (and, with --post, write issues in BOARDWATCH_REPOSITORY), or a "
-        "GitHub App"
+        "boardwatch: digest reads GitHub, and no GitHub credentials are set: set GITHUB_TOKEN "
+        "to a token that may read the tracker and the board, or GITHUB_APP_ID with "
+        "GITHUB_APP_PRIVATE_KEY for a GitHub App"
     ]
 
 
@@ -75,7 +75,7 @@ def test_a_missing_targets_file_is_one_line(cli_env: Bot, tmp_path: Path) -> Non
     result = CliRunner().invoke(
         app, ["digest", "--targets", str(tmp_path / "nope.yml"), "--at", AT.isoformat()]
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert result.output.splitlines() == [
         f"boardwatch: {tmp_path / 'nope.yml'}: cannot be read: No such file or directory"
     ]

@@ -55,5 +55,5 @@ def test_recover_without_an_app_says_what_is_needed(
 ) -> None:
     with environment(monkeypatch, {"GITHUB_TOKEN": "x", "GITHUB_APP_ID": None}):
         result = CliRunner().invoke(app, ["recover"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "recover needs a GitHub App" in result.output
