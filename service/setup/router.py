@@ -104,11 +104,10 @@ class _Visit:
     def __init__(self, request: Request, header: Bearer, form_token: str | None) -> None:
         self.settings: Settings = request.app.state.settings
         expected = self.settings.admin_token
-        self.admin = matches(header.credentials if header else None, expected) or matches(
-            form_token, expected
-        )
+        typed = matches(form_token, expected)
+        self.admin = typed or matches(header.credentials if header else None, expected)
         # Echoed into the next form only when it is right: it then travels in bodies only.
-        self.form_token = form_token if self.admin and form_token else None
+        self.form_token = form_token if typed else None
         self.closed = _closed(self.settings)
 
     def refused(self) -> HTMLResponse | None:
