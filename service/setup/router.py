@@ -25,7 +25,7 @@ from service.gateway.retry import RetryPolicy
 from service.settings import Settings
 from service.setup.manifest import manifest, new_app_url, web_url
 from service.setup.secrets_file import write_secrets
-from service.store.setup_states import SetupStates, Starter
+from service.store.setup_states import SetupStates, Starter, TooManySetups
 
 MAX_FORM_BYTES = 64 * 1024  # the forms hold an address, a name and a token
 MAX_URL = 2048
@@ -42,6 +42,7 @@ def _documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
         401: "Setup is closed: the page asks for the admin token",
         404: "Setup is closed and no admin token is configured",
         409: "Another setup finished first",
+        429: "Too many setups under way",
         502: "GitHub did not create the App",
     }
     return {status: {"description": why[status], "content": _HTML} for status in statuses}
@@ -104,11 +105,10 @@ class _Visit:
     def __init__(self, request: Request, header: Bearer, form_token: str | None) -> None:
         self.settings: Settings = request.app.state.settings
         expected = self.settings.admin_token
-        self.admin = matches(header.credentials if header else None, expected) or matches(
-            form_token, expected
-        )
+        typed = matches(form_token, expected)
+        self.admin = typed or matches(header.credentials if header else None, expected)
         # Echoed into the next form only when it is right: it then travels in bodies only.
-        self.form_token = form_token if self.admin and form_token else None
+        self.form_token = form_token if typed else None
         self.closed = _closed(self.settings)
 
     def refused(self) -> HTMLResponse | None:
@@ -151,7 +151,7 @@ async def start(request: Request, header: Bearer) -> HTMLResponse:
     return _token_in_url(request) or visit.refused() or _start(request, visit)
 
 
-@router.post("", response_class=HTMLResponse, responses=_documented(400, 401, 404))
+@router.post("", response_class=HTMLResponse, responses=_documented(400, 401, 404, 429))
 async def to_github(
     request: Request,
     header: Bearer,
@@ -174,7 +174,10 @@ async def to_github(
         return _error(400, problem)
     starter: Starter = "admin" if visit.admin else "anyone"
     states = SetupStates(request.app.state.store.engine)
-    state = await run_in_threadpool(states.issue, starter)
+    try:
+        state = await run_in_threadpool(states.issue, starter)
+    except TooManySetups:
+        return _error(429, "Too many setups were started in the last hour. Try again later.")
     github = new_app_url(web_url(visit.settings.github_api_url), organization or None)
     document = manifest(service_url, name)
     return _page(

@@ -23,18 +23,37 @@ from service.store.sql import utc
 Starter = Literal["admin", "anyone"]
 _PREFIX: dict[Starter, str] = {"admin": "a.", "anyone": "o."}
 TTL = timedelta(hours=1)  # time a started setup may take on GitHub's side
+# Unexpired states kept at most: anyone may start a setup while it is open, and each start
+# writes a row, so a flood is refused instead of filling the database.
+MAX_OPEN = 1000
+
+
+class TooManySetups(RuntimeError):
+    """More setups are under way than `MAX_OPEN`; the next may start when some expire."""
 
 
 class SetupStates:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def issue(self, starter: Starter, *, ttl: timedelta = TTL, now: datetime | None = None) -> str:
-        """A new state for a flow `starter` begins; expired states are purged on the way."""
+    def issue(
+        self,
+        starter: Starter,
+        *,
+        ttl: timedelta = TTL,
+        now: datetime | None = None,
+        limit: int = MAX_OPEN,
+    ) -> str:
+        """A new state for a flow `starter` begins; expired states are purged on the way.
+
+        Raises `TooManySetups` when `limit` unexpired states exist already.
+        """
         now = now or datetime.now(UTC)
         value = _PREFIX[starter] + secrets.token_urlsafe(24)
         with self.engine.begin() as conn:
             conn.execute(delete(setup_states).where(setup_states.c.expires_at <= now))
+            if conn.execute(select(func.count()).select_from(setup_states)).scalar_one() >= limit:
+                raise TooManySetups(f"{limit} setups are under way; try again within an hour")
             conn.execute(
                 setup_states.insert().values(state=value, created_at=now, expires_at=now + ttl)
             )

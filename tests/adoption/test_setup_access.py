@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from service.store import Store
-from service.store.setup_states import SetupStates
+from service.store.setup_states import SetupStates, TooManySetups
 from tests.adoption.test_setup_flow import setup_app
 from tests.fakegithub import TOKEN, FakeGitHub
 from tests.support.live import serving
@@ -241,6 +241,18 @@ def test_a_state_is_taken_once_and_expires(store: Store) -> None:
     old = states.issue("anyone", now=now - timedelta(hours=3))
     states.issue("anyone", now=now)  # purges what expired
     assert states.count() == 1 and states.take(old, now=now) is None
+
+
+def test_a_flood_of_started_setups_is_refused_until_some_expire(store: Store) -> None:
+    states = SetupStates(store.engine)
+    now = datetime.now(UTC)
+    states.issue("anyone", now=now - timedelta(minutes=90), limit=2)  # expired by now
+    states.issue("anyone", now=now, limit=2)
+    states.issue("anyone", now=now, limit=2)
+    with pytest.raises(TooManySetups):
+        states.issue("admin", now=now, limit=2)
+    assert states.count() == 2
+    states.issue("anyone", now=now + timedelta(hours=1), limit=2)  # both expired: room again
 
 
 def test_an_expired_state_is_a_clear_error_page(

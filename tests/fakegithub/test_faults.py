@@ -89,3 +89,13 @@ def test_latency_is_added_to_every_answer(gh: FakeGitHub, http: httpx.Client) ->
     started = time.monotonic()
     http.get(f"/repos/{REPO}")
     assert time.monotonic() - started >= 0.15
+
+
+def test_an_error_can_echo_the_token_the_request_carried(
+    gh: FakeGitHub, http: httpx.Client
+) -> None:
+    gh.echo_credentials_next(match="GET /repos/acme/tracker/issues/1")
+    answer = http.get(f"/repos/{REPO}/issues/1")
+    assert answer.status_code == 401
+    assert answer.json()["message"] == f"Bad credentials (request had Authorization: token {TOKEN})"
+    assert http.get(f"/repos/{REPO}/issues/1").status_code == 200
