@@ -89,6 +89,29 @@ def record_state(
     )
 
 
+def page(
+    bind: Bind, *, after: int = 0, limit: int = 1000, since: datetime | None = None
+) -> tuple[list[HistoryEntry], int | None]:
+    """Up to `limit` entries with an id above `after`, in id order, and the id to go on from.
+
+    The history endpoint pages with this (the cursor is stable while rows are added);
+    the reader sorts the whole by time. The second value is None on the last page.
+    """
+    query = (
+        select(status_history)
+        .where(status_history.c.id > after)
+        .order_by(status_history.c.id)
+        .limit(limit + 1)
+    )
+    if since is not None:
+        query = query.where(status_history.c.changed_at >= since)
+    rows = fetch(bind, query)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    entries = [HistoryEntry.model_validate(dict(row._mapping)) for row in rows]
+    return entries, (rows[-1].id if more else None)
+
+
 def last(bind: Bind, repo: str, number: int, kind: str) -> tuple[str | None, datetime] | None:
     """The latest recorded (value, time) of `kind` ("status" or "state") for the issue."""
     rows = fetch(
@@ -115,26 +138,3 @@ def load_history(bind: Bind, since: datetime | None = None) -> list[HistoryEntry
         query = query.where(status_history.c.changed_at >= since)
     rows = fetch(bind, query)
     return [HistoryEntry.model_validate(dict(row._mapping)) for row in rows]
-
-
-def page(
-    bind: Bind, *, after: int = 0, limit: int = 1000, since: datetime | None = None
-) -> tuple[list[HistoryEntry], int | None]:
-    """Up to `limit` entries with an id above `after`, in id order, and the id to go on from.
-
-    The history endpoint pages with this (the cursor is stable while rows are added);
-    the reader sorts the whole by time. The second value is None on the last page.
-    """
-    query = (
-        select(status_history)
-        .where(status_history.c.id > after)
-        .order_by(status_history.c.id)
-        .limit(limit + 1)
-    )
-    if since is not None:
-        query = query.where(status_history.c.changed_at >= since)
-    rows = fetch(bind, query)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    entries = [HistoryEntry.model_validate(dict(row._mapping)) for row in rows]
-    return entries, (rows[-1].id if more else None)
