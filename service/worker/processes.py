@@ -1,0 +1,275 @@
+"""Worker processes and their supervisor: evaluation never shares a process with intake.
+
+`boardwatch serve` runs the web server in its own process and starts `BOARDWATCH_WORKERS`
+worker processes through a `Supervisor`; `boardwatch worker` does the same without the web
+server. Processes rather than threads, because a CPU-bound evaluation holds the GIL: in the
+web server's process it stalled every webhook for as long as it ran. One evaluation at a time
+per process, in its main thread, because only a main thread can be stopped by the time
+budget's timer (`budget.time_budget`).
+
+The supervisor, a thread of the starting process,
+- starts each worker process again when it dies (backing off when it dies at once);
+- kills a worker whose evaluation runs `GRACE_SECONDS` past its budget without stopping by
+  itself (code that never returns to the interpreter), records that delivery `failed` and
+  releases its issue, and starts a fresh process;
+- keeps the leases of the deliveries its workers run, so a worker stuck in C code (the GIL
+  held, its own lease keeper starved) does not lose its delivery to another worker mid-run;
+- stops them all on SIGTERM/SIGINT: each finishes the delivery in hand, then exits.
+
+The scheduler (sweep, digests) runs in the first worker process, never in the web process.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+import time
+from ctypes import Array, c_char, c_double
+from dataclasses import dataclass, field
+from multiprocessing.context import SpawnContext, SpawnProcess
+from typing import TYPE_CHECKING
+
+from service.store.deliveries import Delivery
+from service.worker.budget import over_budget_error
+
+if TYPE_CHECKING:
+    from service.settings import Settings
+    from service.store import Store
+
+log = logging.getLogger(__name__)
+
+GRACE_SECONDS = 10.0  # past the budget, before a worker that does not stop itself is killed
+ID_BYTES = 256  # room for a delivery id in the shared slot
+CHECK_SECONDS = 0.25  # how often the supervisor looks at its workers
+STOP_SECONDS = 15.0  # how long a stopping worker may take to finish its delivery
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Shared memory in which a worker process says which delivery it runs since when.
+
+    Written only by the worker, read only by the supervisor, without a lock (a worker killed
+    while holding one would block its supervisor): the id is written before the start time,
+    and the supervisor checks the store before acting on what it read.
+    """
+
+    delivery: Array[c_char]
+    started: c_double  # wall-clock seconds; 0 while idle
+
+    @classmethod
+    def create(cls, ctx: SpawnContext) -> Slot:
+        return cls(delivery=ctx.RawArray(c_char, ID_BYTES), started=ctx.RawValue(c_double, 0.0))
+
+    # -- the worker's side (a `runner.Beacon`) ---------------------------------------------
+    def started_delivery(self, delivery: Delivery) -> None:
+        self.delivery.value = delivery.id.encode()[: ID_BYTES - 1]
+        self.started.value = time.time()
+
+    def ended(self) -> None:
+        self.started.value = 0.0
+
+    # -- the supervisor's side -------------------------------------------------------------
+    def running(self) -> tuple[str, float] | None:
+        """(delivery id, started at) of the delivery in hand, None while idle."""
+        started = self.started.value
+        if not started:
+            return None
+        return self.delivery.value.decode(errors="replace"), started
+
+
+class _SlotBeacon:
+    """Adapts a `Slot` to the worker's `Beacon` protocol."""
+
+    def __init__(self, slot: Slot) -> None:
+        self.slot = slot
+
+    def started(self, delivery: Delivery) -> None:
+        self.slot.started_delivery(delivery)
+
+    def ended(self) -> None:
+        self.slot.ended()
+
+
+def worker_process(settings: Settings, name: str, slot: Slot, with_scheduler: bool) -> None:
+    """The body of one worker process: claim and evaluate in the main thread until told to stop."""
+    from service import logs
+    from service.handlers import build_registry
+    from service.services import Services
+
+    logs.configure(settings.log_level)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    _exit_with_parent()
+    services = Services.from_settings(settings)
+    worker = services.worker(build_registry(services), name=name, beacon=_SlotBeacon(slot))
+    # A later edit of the rule files is picked up; an invalid one keeps the last good rules.
+    threading.Thread(
+        target=services.rules.watch, args=(stop,), name="rules-watch", daemon=True
+    ).start()
+    scheduler = services.scheduler() if with_scheduler else None
+    if scheduler is not None:
+        scheduler.start()
+    try:
+        worker.run_forever(stop)
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+        services.store.close()
+
+
+def _exit_with_parent() -> None:
+    """End this process when the one that started it dies, even by SIGKILL (no orphans)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(1)  # a crash, as far as the store is concerned: leases run out
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+@dataclass
+class _Child:
+    index: int
+    generation: int = 0
+    process: SpawnProcess | None = None
+    slot: Slot | None = None
+    name: str = ""
+    started_at: float = 0.0
+    quick_deaths: int = 0  # deaths within a few seconds of starting, in a row
+    not_before: float = 0.0  # when it may be started again (back-off)
+
+
+@dataclass
+class Supervisor:
+    """Starts, watches and stops the worker processes of one `serve` or `worker` command."""
+
+    settings: Settings
+    store: Store
+    processes: int
+    ctx: SpawnContext = field(default_factory=lambda: multiprocessing.get_context("spawn"))
+    _children: list[_Child] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._children = [_Child(index=i) for i in range(self.processes)]
+        for child in self._children:
+            self._spawn(child)
+        self._thread = threading.Thread(target=self._watch, name="supervisor", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask every worker to finish its delivery and exit; kill those that take too long."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+        alive = [c.process for c in self._children if c.process and c.process.is_alive()]
+        for process in alive:
+            process.terminate()
+        deadline = time.monotonic() + STOP_SECONDS
+        for process in alive:
+            process.join(max(deadline - time.monotonic(), 0))
+            if process.is_alive():
+                log.warning("worker process %s did not stop in time; killed", process.pid)
+                process.kill()
+                process.join(5)
+
+    @property
+    def pids(self) -> list[int]:
+        return [c.process.pid for c in self._children if c.process and c.process.pid]
+
+    # -- the watch loop --------------------------------------------------------------------
+    def _spawn(self, child: _Child) -> None:
+        child.generation += 1
+        child.slot = Slot.create(self.ctx)
+        child.name = f"{socket.gethostname()}:{os.getpid()}:worker-{child.index}.{child.generation}"
+        child.process = self.ctx.Process(
+            target=worker_process,
+            args=(self.settings, child.name, child.slot, child.index == 0),
+            name=f"boardwatch-worker-{child.index}",
+            daemon=True,  # never outlives a parent that exits normally
+        )
+        child.process.start()
+        child.started_at = time.monotonic()
+
+    def _watch(self) -> None:
+        next_extension = 0.0
+        while not self._stop.wait(CHECK_SECONDS):
+            now = time.monotonic()
+            for child in self._children:
+                try:
+                    self._check(child, now)
+                except Exception:
+                    log.exception("supervisor: checking worker %d failed", child.index)
+            if now >= next_extension:
+                next_extension = now + self.settings.lease_seconds / 3
+                self._keep_leases()
+
+    def _check(self, child: _Child, now: float) -> None:
+        process = child.process
+        if process is None or not process.is_alive():
+            self._restart(child, now)
+            return
+        assert child.slot is not None
+        running = child.slot.running()
+        if running is None:
+            return
+        delivery_id, started = running
+        if time.time() - started > self.settings.evaluation_seconds + GRACE_SECONDS:
+            log.error(
+                "worker %s ran delivery %s past its budget and did not stop; killing it",
+                child.name,
+                delivery_id,
+            )
+            process.kill()
+            process.join(5)
+            self._fail_overrun(delivery_id, child.name)
+            self._restart(child, now)
+
+    def _restart(self, child: _Child, now: float) -> None:
+        if child.process is not None and child.not_before == 0.0:
+            code = child.process.exitcode
+            lived = now - child.started_at
+            child.quick_deaths = child.quick_deaths + 1 if lived < 5 else 0
+            delay = min(2.0**child.quick_deaths, 30.0) if child.quick_deaths else 0.0
+            log.warning(
+                "worker process %s ended (exit code %s); starting another in %.0f s",
+                child.name,
+                code,
+                delay,
+            )
+            child.not_before = now + delay
+        if now < child.not_before:
+            return
+        child.not_before = 0.0
+        self._spawn(child)
+
+    def _fail_overrun(self, delivery_id: str, owner: str) -> None:
+        delivery = self.store.deliveries.get(delivery_id)
+        if delivery is None or delivery.status != "running" or delivery.lease_owner != owner:
+            return  # it ended after all, or another worker took it over
+        error = over_budget_error(
+            delivery.subject,
+            delivery.id,
+            self.settings.evaluation_seconds,
+            stopped_by="its supervisor, which killed the worker process",
+        )
+        self.store.deliveries.finish(delivery, owner, "failed", error=error)
+
+    def _keep_leases(self) -> None:
+        for child in self._children:
+            running = child.slot.running() if child.slot else None
+            if running is None:
+                continue
+            try:
+                self.store.deliveries.extend([running[0]], child.name, self.settings.lease_seconds)
+            except Exception:
+                log.exception("supervisor: could not extend the lease of %s", running[0])
