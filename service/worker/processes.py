@@ -21,6 +21,9 @@ The scheduler (sweep, digests) runs in the first worker process, never in the we
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
 import os
@@ -45,7 +48,8 @@ log = logging.getLogger(__name__)
 GRACE_SECONDS = 10.0  # past the budget, before a worker that does not stop itself is killed
 ID_BYTES = 256  # room for a delivery id in the shared slot
 CHECK_SECONDS = 0.25  # how often the supervisor looks at its workers
-STOP_SECONDS = 15.0  # how long a stopping worker may take to finish its delivery
+STOP_SECONDS = 10.0  # how long a stopping worker may take to finish its delivery
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,11 @@ class _SlotBeacon:
 
 def worker_process(settings: Settings, name: str, slot: Slot, with_scheduler: bool) -> None:
     """The body of one worker process: claim and evaluate in the main thread until told to stop."""
+    _exit_with_parent()
+    # Its own process group: Ctrl-C in a terminal reaches `serve` only, which then stops
+    # its workers itself (rather than restarting the ones that stopped on their own).
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)
     from service import logs
     from service.handlers import build_registry
     from service.services import Services
@@ -104,7 +113,6 @@ def worker_process(settings: Settings, name: str, slot: Slot, with_scheduler: bo
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    _exit_with_parent()
     services = Services.from_settings(settings)
     worker = services.worker(build_registry(services), name=name, beacon=_SlotBeacon(slot))
     # A later edit of the rule files is picked up; an invalid one keeps the last good rules.
@@ -123,10 +131,19 @@ def worker_process(settings: Settings, name: str, slot: Slot, with_scheduler: bo
 
 
 def _exit_with_parent() -> None:
-    """End this process when the one that started it dies, even by SIGKILL (no orphans)."""
+    """End this process when the one that started it dies, even by SIGKILL (no orphans).
+
+    On Linux the kernel sends SIGKILL (PR_SET_PDEATHSIG), which works even while this
+    process is stuck in C code holding the GIL; elsewhere a thread watches the parent.
+    """
     parent = multiprocessing.parent_process()
     if parent is None:
         return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent.pid:  # it died before the request took effect
+        os._exit(1)
 
     def watch() -> None:
         parent.join()
@@ -161,16 +178,26 @@ class Supervisor:
 
     def start(self) -> None:
         self._children = [_Child(index=i) for i in range(self.processes)]
-        for child in self._children:
-            self._spawn(child)
-        self._thread = threading.Thread(target=self._watch, name="supervisor", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="supervisor", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         """Ask every worker to finish its delivery and exit; kill those that take too long."""
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(5)
+            self._thread.join(STOP_SECONDS + 10)
+
+    def _run(self) -> None:
+        # Every worker is started and stopped from this one thread: the kernel's parent-death
+        # signal fires when the *thread* that started a process ends.
+        for child in self._children:
+            self._spawn(child)
+        try:
+            self._watch()
+        finally:
+            self._stop_children()
+
+    def _stop_children(self) -> None:
         alive = [c.process for c in self._children if c.process and c.process.is_alive()]
         for process in alive:
             process.terminate()
@@ -181,10 +208,6 @@ class Supervisor:
                 log.warning("worker process %s did not stop in time; killed", process.pid)
                 process.kill()
                 process.join(5)
-
-    @property
-    def pids(self) -> list[int]:
-        return [c.process.pid for c in self._children if c.process and c.process.pid]
 
     # -- the watch loop --------------------------------------------------------------------
     def _spawn(self, child: _Child) -> None:

@@ -163,3 +163,32 @@ def test_an_evaluation_over_budget_fails_at_once_and_the_issue_moves_on(tmp_path
         assert "killed the worker process" in killed.last_error
         assert wait_for(store, later_hung, {"done", "failed"}, 30).status == "done"
     assert "needs-triage" in slow.labels and "needs-triage" in hung.labels
+
+
+def children_of(pid: int) -> set[int]:
+    """Live processes whose parent is `pid` (Linux /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_a_killed_serve_leaves_no_worker_behind_even_one_stuck_in_c_code(tmp_path: Path) -> None:
+    gh = FakeGitHub()
+    gh.add_repo(REPO)
+    gh.add_board("acme", 1)
+    hung = gh.add_issue(REPO, title="HANG", created_at=AGO)
+    with slow_service(tmp_path, gh, BOARDWATCH_WORKERS="1") as (web, store):
+        wait_for(store, send(web, gh, "opened", hung), {"running"}, 30)
+        workers = children_of(web.popen.pid)
+        assert workers
+        web.kill()  # SIGKILL: no clean-up; the stuck worker cannot even run a Python thread
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{pid}").exists() for pid in workers):
+            assert time.monotonic() < deadline, "a worker outlived its serve process"
+            time.sleep(0.1)
