@@ -165,8 +165,13 @@ def main(argv: list[str] | None = None) -> str:
 
     ratio = median([r["busy_p99"] for r in results]) / median([r["idle_p99"] for r in results])
     rows = [
-        ["worker idle", column("idle_p50"), column("idle_p99"), "—"]
-        + [", ".join(f"{r['idle_p99']:.1f}" for r in results)],
+        [
+            "worker idle",
+            column("idle_p50"),
+            column("idle_p99"),
+            "—",
+            ", ".join(f"{r['idle_p99']:.1f}" for r in results),
+        ],
         [
             "worker in a GIL-holding evaluation",
             column("busy_p50"),

@@ -16,7 +16,9 @@ The supervisor, a thread of the starting process,
   held, its own lease keeper starved) does not lose its delivery to another worker mid-run;
 - stops them all on SIGTERM/SIGINT: each finishes the delivery in hand, then exits.
 
-The scheduler (sweep, digests) runs in the first worker process, never in the web process.
+The scheduler (sweep, digests) runs in a process of its own beside the workers, never in the
+web process. Worker processes run no thread that writes to the database: one stalled by an
+evaluation holding the GIL mid-transaction would lock a SQLite database for everyone.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import time
 from ctypes import Array, c_char, c_double
 from dataclasses import dataclass, field
 from multiprocessing.context import SpawnContext, SpawnProcess
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from service.store.deliveries import Delivery
 from service.worker.budget import over_budget_error
@@ -98,7 +100,10 @@ class _SlotBeacon:
         self.slot.ended()
 
 
-def worker_process(settings: Settings, name: str, slot: Slot, with_scheduler: bool) -> None:
+Role = Literal["worker", "scheduler"]
+
+
+def worker_process(settings: Settings, name: str, slot: Slot, role: Role) -> None:
     """The body of one worker process: claim and evaluate in the main thread until told to stop."""
     _exit_with_parent()
     # Its own process group: Ctrl-C in a terminal reaches `serve` only, which then stops
@@ -114,19 +119,24 @@ def worker_process(settings: Settings, name: str, slot: Slot, with_scheduler: bo
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     services = Services.from_settings(settings)
-    worker = services.worker(build_registry(services), name=name, beacon=_SlotBeacon(slot))
     # A later edit of the rule files is picked up; an invalid one keeps the last good rules.
     threading.Thread(
         target=services.rules.watch, args=(stop,), name="rules-watch", daemon=True
     ).start()
-    scheduler = services.scheduler() if with_scheduler else None
-    if scheduler is not None:
-        scheduler.start()
     try:
-        worker.run_forever(stop)
+        if role == "scheduler":
+            # Its own process: no evaluation in a main thread here can hold the GIL while the
+            # scheduler's thread is in the middle of a database write.
+            scheduler = services.scheduler()
+            if scheduler is not None:
+                scheduler.start()
+            stop.wait()
+            if scheduler is not None:
+                scheduler.stop()
+        else:
+            worker = services.worker(build_registry(services), name=name, beacon=_SlotBeacon(slot))
+            worker.run_forever(stop, keep_leases=False)  # the supervisor keeps them
     finally:
-        if scheduler is not None:
-            scheduler.stop()
         services.store.close()
 
 
@@ -155,6 +165,7 @@ def _exit_with_parent() -> None:
 @dataclass
 class _Child:
     index: int
+    role: Role = "worker"
     generation: int = 0
     process: SpawnProcess | None = None
     slot: Slot | None = None
@@ -178,6 +189,7 @@ class Supervisor:
 
     def start(self) -> None:
         self._children = [_Child(index=i) for i in range(self.processes)]
+        self._children.append(_Child(index=self.processes, role="scheduler"))
         self._thread = threading.Thread(target=self._run, name="supervisor", daemon=True)
         self._thread.start()
 
@@ -213,11 +225,12 @@ class Supervisor:
     def _spawn(self, child: _Child) -> None:
         child.generation += 1
         child.slot = Slot.create(self.ctx)
-        child.name = f"{socket.gethostname()}:{os.getpid()}:worker-{child.index}.{child.generation}"
+        where = f"{socket.gethostname()}:{os.getpid()}"
+        child.name = f"{where}:{child.role}-{child.index}.{child.generation}"
         child.process = self.ctx.Process(
             target=worker_process,
-            args=(self.settings, child.name, child.slot, child.index == 0),
-            name=f"boardwatch-worker-{child.index}",
+            args=(self.settings, child.name, child.slot, child.role),
+            name=f"boardwatch-{child.role}-{child.index}",
             daemon=True,  # never outlives a parent that exits normally
         )
         child.process.start()

@@ -40,8 +40,8 @@ class Beacon(Protocol):
 
 def retry_delay(attempt: int, base: float, *, rng: random.Random | None = None) -> float:
     """Exponential backoff with full jitter around it: base·2^(attempt-1) · [0.5, 1.5)."""
-    factor = (rng or random).uniform(0.5, 1.5)
-    return base * (2 ** max(attempt - 1, 0)) * factor
+    factor = float((rng or random).uniform(0.5, 1.5))
+    return float(base * (2 ** max(attempt - 1, 0)) * factor)
 
 
 def _error_text(exc: BaseException) -> str:
@@ -198,14 +198,21 @@ class Worker:
             done += 1
         return done
 
-    def run_forever(self, stop: threading.Event) -> None:
+    def run_forever(self, stop: threading.Event, *, keep_leases: bool = True) -> None:
         """Claim and process in the calling thread (a worker process's main thread, where the
-        time budget can be enforced) until `stop` is set; a lease keeper runs beside it."""
+        time budget can be enforced) until `stop` is set.
+
+        Without `keep_leases` the caller's supervisor keeps them: a thread of this process
+        would stall while an evaluation holds the GIL in C code, possibly in the middle of its
+        SQLite write transaction, and so lock the database for the web server too.
+        """
         self._stop = stop
         keeper = threading.Thread(target=self._keep_leases, name="lease-keeper", daemon=True)
-        keeper.start()
+        if keep_leases:
+            keeper.start()
         self._loop()
-        keeper.join(5)
+        if keep_leases:
+            keeper.join(5)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
