@@ -44,7 +44,9 @@ BODY = json.dumps(
 
 async def paced(base: str, seconds: float, rate: float) -> list[float]:
     """Open loop at a fixed rate; milliseconds from sending to the 202, queueing included."""
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    # The client lets idle connections go before the server's keep-alive (5 s) closes them,
+    # or a request sent just as the server closes one fails ("disconnected").
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=2)
     latencies: list[float] = []
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
 
