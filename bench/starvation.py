@@ -138,7 +138,9 @@ def run(rounds: int, seconds: float, rate: float) -> list[dict[str, float]]:
                 busy = asyncio.run(paced(served.url, seconds, rate))
                 row = store.deliveries.get(delivery)
                 if row is None or row.status != "running":
-                    raise RuntimeError("the slow evaluation ended before the busy phase did")
+                    raise RuntimeError(
+                        f"the slow evaluation ended before the busy phase did: {row}"
+                    )
                 results.append(
                     {
                         "idle_p50": percentile(idle, 50),

@@ -52,6 +52,7 @@ ID_BYTES = 256  # room for a delivery id in the shared slot
 CHECK_SECONDS = 0.25  # how often the supervisor looks at its workers
 STOP_SECONDS = 10.0  # how long a stopping worker may take to finish its delivery
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WORKER_NICENESS = 10  # worker and scheduler processes yield the CPU to the web server
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,10 @@ def worker_process(settings: Settings, name: str, slot: Slot, role: Role) -> Non
     # its workers itself (rather than restarting the ones that stopped on their own).
     with contextlib.suppress(OSError):
         os.setpgid(0, 0)
+    # Intake first: when CPUs are short, the kernel gives the web server the CPU before any
+    # evaluation (the 202 is what GitHub waits for; the evaluation can wait a moment).
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
     from service import logs
     from service.handlers import build_registry
     from service.services import Services
