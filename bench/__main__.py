@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["intake", "digest", "scale", "readers"]
+BENCHES = ["intake", "digest", "scale", "readers", "starvation"]
 
 
 def run(argv: list[str]) -> None:

@@ -59,11 +59,12 @@ class Served:
 
 
 @contextmanager
-def serve_process(env: dict[str, str], port: int) -> Iterator[Served]:
-    """`boardwatch serve` in its own process; yields its URL and pid once it answers."""
+def serve_process(env: dict[str, str], port: int, module: str = "service.cli") -> Iterator[Served]:
+    """`boardwatch serve` in its own process (from `module`, which may patch it first);
+    yields its URL and pid once it answers."""
     full = {**os.environ, **env, "BOARDWATCH_LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", module, "serve", "--port", str(port)],
         cwd=ROOT,
         env=full,
         stdout=subprocess.DEVNULL,

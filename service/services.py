@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from service.gateway.factory import GatewayFactory
     from service.schedule import Scheduler
     from service.worker import HandlerRegistry, Worker
+    from service.worker.runner import Beacon
 
 
 @dataclass
@@ -47,7 +48,9 @@ class Services:
 
         return GatewayFactory(self.settings)
 
-    def worker(self, registry: HandlerRegistry) -> Worker:
+    def worker(
+        self, registry: HandlerRegistry, *, name: str | None = None, beacon: Beacon | None = None
+    ) -> Worker:
         from service.worker import Worker
 
         s = self.settings
@@ -59,6 +62,9 @@ class Services:
             retry_base_seconds=s.retry_base_seconds,
             poll_seconds=s.poll_seconds,
             bot_login=self.gateways.bot_login,
+            name=name,
+            budget_seconds=s.evaluation_seconds,
+            beacon=beacon,
         )
 
     def scheduler(self) -> Scheduler | None:

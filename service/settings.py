@@ -126,7 +126,8 @@ class Settings(BaseSettings):
     history_url: str | None = Field(default=None, alias="BOARDWATCH_HISTORY_URL")
 
     # -- worker ----------------------------------------------------------------------------
-    # Worker threads in `serve` (0 = web only) and in `worker`.
+    # Worker processes that `serve` (0 = web only) and `worker` start; each evaluates one
+    # delivery at a time, in its own process, so no evaluation can slow the web server down.
     workers: int = Field(default=1, alias="BOARDWATCH_WORKERS", ge=0)
     # How long a claimed delivery stays leased before another worker may take it, in seconds.
     lease_seconds: float = Field(default=60.0, alias="BOARDWATCH_LEASE_SECONDS", gt=0)
@@ -136,6 +137,21 @@ class Settings(BaseSettings):
     retry_base_seconds: float = Field(default=2.0, alias="BOARDWATCH_RETRY_BASE_SECONDS", ge=0)
     # How often an idle worker looks for work, in seconds.
     poll_seconds: float = Field(default=0.5, alias="BOARDWATCH_POLL_SECONDS", gt=0)
+
+    # -- evaluation budget (issue 12) ------------------------------------------------------
+    # Longest one delivery may take, in seconds. Past it the delivery ends `failed` at once
+    # (not retried; `boardwatch replay` it after a fix) and the issue's later deliveries go on.
+    # A worker that does not stop by itself is killed 10 s later and started again.
+    evaluation_seconds: float = Field(default=60.0, alias="BOARDWATCH_EVALUATION_SECONDS", gt=0)
+
+    # -- web server limits (issue 12) ------------------------------------------------------
+    # Seconds a client has to send a request's headers (from connecting, or from the end of
+    # its previous answer), and again to send its body; a slower connection is closed.
+    http_read_seconds: float = Field(default=10.0, alias="BOARDWATCH_HTTP_READ_SECONDS", gt=0)
+    # Seconds an idle keep-alive connection stays open after an answer.
+    http_keepalive_seconds: int = Field(default=5, alias="BOARDWATCH_HTTP_KEEPALIVE_SECONDS", ge=1)
+    # Open connections per `serve` process; one more is closed as soon as it is accepted.
+    http_max_connections: int = Field(default=1000, alias="BOARDWATCH_HTTP_MAX_CONNECTIONS", ge=1)
 
     # -- schedules (cron syntax, evaluated in BOARDWATCH_TIMEZONE) -------------------------
     reconcile_schedule: str = Field(default="0 * * * *", alias="BOARDWATCH_RECONCILE_SCHEDULE")

@@ -2,4 +2,6 @@
 
 from service.cli.main import app
 
-app()
+# Guarded: worker processes are spawned, and a spawned process imports this module again.
+if __name__ == "__main__":
+    app()

@@ -1,11 +1,11 @@
-"""`boardwatch serve` (web + in-process worker) and `boardwatch worker` (worker only)."""
+"""`boardwatch serve` (web + worker processes) and `boardwatch worker` (worker processes only)."""
 
 from __future__ import annotations
 
 import signal
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -14,6 +14,10 @@ from service import logs
 from service.engine.loader import RulesError
 from service.landing import announce
 from service.settings import Settings, SettingsError, get_settings
+
+if TYPE_CHECKING:
+    from service.store import Store
+    from service.worker.processes import Supervisor
 
 T = TypeVar("T")
 
@@ -44,16 +48,22 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on (0.0.0.0 in a container)."),
     port: int = typer.Option(8000, help="TCP port."),
 ) -> None:
-    """Receive webhooks and process them (BOARDWATCH_WORKERS threads) in one process."""
-    import uvicorn
-
+    """Receive webhooks here and process them in BOARDWATCH_WORKERS worker processes."""
+    from service import webserver
     from service.app import create_app
 
     settings = load_settings()
     logs.configure(settings.log_level)
-    app = starting(lambda: create_app(settings))
+    # The web process only receives: evaluation runs in the worker processes (and the
+    # scheduler in the first of them), so no evaluation can hold up a webhook's 202.
+    app = starting(lambda: create_app(settings, start_worker=False))
+    supervisor = _supervisor(settings, app.state.services.store)
     announce(settings, host, port)
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    try:
+        webserver.server(app, settings, host=host, port=port).run()
+    finally:
+        if supervisor is not None:
+            supervisor.stop()
 
 
 def worker(
@@ -66,17 +76,31 @@ def worker(
     settings = load_settings()
     logs.configure(settings.log_level)
     services = starting(lambda: Services.from_settings(settings))
-    runner = services.worker(build_registry(services))
     if once:
+        runner = services.worker(build_registry(services))
         typer.echo(f"processed {runner.run_until_idle()} deliveries")
         return
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    threading.Thread(target=services.rules.watch, args=(stop,), daemon=True).start()
-    runner.start(max(settings.workers, 1))
+    supervisor = _supervisor(settings, services.store, at_least_one=True)
     stop.wait()
-    runner.stop()
+    if supervisor is not None:
+        supervisor.stop()
+
+
+def _supervisor(
+    settings: Settings, store: Store, *, at_least_one: bool = False
+) -> Supervisor | None:
+    """Start the worker processes (none with BOARDWATCH_WORKERS=0 in `serve`)."""
+    from service.worker.processes import Supervisor
+
+    count = max(settings.workers, 1) if at_least_one else settings.workers
+    if count == 0:
+        return None
+    supervisor = Supervisor(settings, store, count)
+    supervisor.start()
+    return supervisor
 
 
 def register(app: typer.Typer) -> None:

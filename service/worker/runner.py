@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -21,6 +21,7 @@ from service.intake.events import Envelope
 from service.logs import delivery_context
 from service.metrics import DELIVERIES, PROCESSING_SECONDS, QUEUE_DEPTH
 from service.store.deliveries import Delivery, DeliveryQueue, utcnow
+from service.worker.budget import OverBudget, over_budget_error, time_budget
 from service.worker.registry import HandlerRegistry, Job, PermanentError
 
 log = logging.getLogger(__name__)
@@ -29,10 +30,18 @@ log = logging.getLogger(__name__)
 BotLogin = Callable[[int | None], str | None]
 
 
+class Beacon(Protocol):
+    """Tells whoever watches this worker (its supervisor) which delivery runs since when."""
+
+    def started(self, delivery: Delivery) -> None: ...
+
+    def ended(self) -> None: ...
+
+
 def retry_delay(attempt: int, base: float, *, rng: random.Random | None = None) -> float:
     """Exponential backoff with full jitter around it: base·2^(attempt-1) · [0.5, 1.5)."""
-    factor = (rng or random).uniform(0.5, 1.5)
-    return base * (2 ** max(attempt - 1, 0)) * factor
+    factor = float((rng or random).uniform(0.5, 1.5))
+    return float(base * (2 ** max(attempt - 1, 0)) * factor)
 
 
 def _error_text(exc: BaseException) -> str:
@@ -54,6 +63,8 @@ class Worker:
         poll_seconds: float = 0.5,
         bot_login: BotLogin | None = None,
         name: str | None = None,
+        budget_seconds: float | None = None,
+        beacon: Beacon | None = None,
     ) -> None:
         self.queue = queue
         self.registry = registry
@@ -63,6 +74,9 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.bot_login = bot_login
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        # Enforced only where the evaluation runs in a main thread (see `budget.time_budget`).
+        self.budget_seconds = budget_seconds
+        self.beacon = beacon
         self._held: set[str] = set()
         self._held_lock = threading.Lock()
         self._stop = threading.Event()
@@ -76,11 +90,15 @@ class Worker:
             return None
         with self._held_lock:
             self._held.add(delivery.id)
+        if self.beacon is not None:
+            self.beacon.started(delivery)
         started = time.perf_counter()
         try:
             with delivery_context(delivery.id):
                 self._process(delivery)
         finally:
+            if self.beacon is not None:
+                self.beacon.ended()
             with self._held_lock:
                 self._held.discard(delivery.id)
             PROCESSING_SECONDS.labels(event=delivery.event).observe(time.perf_counter() - started)
@@ -98,7 +116,17 @@ class Worker:
             return
         with ledger() as book:
             try:
-                outcome = self._run(delivery)
+                with time_budget(self.budget_seconds):
+                    outcome = self._run(delivery)
+            except OverBudget:
+                # Ended at once: a retry would spend the same budget again, and the subject's
+                # lease is released by `_finish`, so its later deliveries go ahead.
+                error = over_budget_error(
+                    delivery.subject, delivery.id, self.budget_seconds or 0, stopped_by="the worker"
+                )
+                log.error("%s", error, exc_info=True)  # the trace shows where it was
+                self._finish(delivery, "failed", error=error, cost=book.as_outcome())
+                return
             except PermanentError as exc:
                 self._finish(delivery, "failed", error=_error_text(exc), cost=book.as_outcome())
                 return
@@ -169,6 +197,22 @@ class Worker:
                 break
             done += 1
         return done
+
+    def run_forever(self, stop: threading.Event, *, keep_leases: bool = True) -> None:
+        """Claim and process in the calling thread (a worker process's main thread, where the
+        time budget can be enforced) until `stop` is set.
+
+        Without `keep_leases` the caller's supervisor keeps them: a thread of this process
+        would stall while an evaluation holds the GIL in C code, possibly in the middle of its
+        SQLite write transaction, and so lock the database for the web server too.
+        """
+        self._stop = stop
+        keeper = threading.Thread(target=self._keep_leases, name="lease-keeper", daemon=True)
+        if keep_leases:
+            keeper.start()
+        self._loop()
+        if keep_leases:
+            keeper.join(5)
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -47,10 +47,10 @@ class Cluster:
     # Run in each child before it starts (e.g. resource limits).
     preexec_fn: Callable[[], None] | None = None
 
-    def _start(self, kind: str, args: list[str]) -> Process:
+    def _start(self, kind: str, args: list[str], module: str = "service.cli") -> Process:
         log = self.folder / f"{kind}-{len(self.processes)}.log"
         popen = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", *args],
+            [sys.executable, "-m", module, *args],
             cwd=ROOT,
             env={**os.environ, **self.env},
             stdout=subprocess.DEVNULL,
@@ -62,11 +62,12 @@ class Cluster:
         self.processes.append(process)
         return process
 
-    def serve(self, **env: str) -> Process:
+    def serve(self, module: str = "service.cli", **env: str) -> Process:
+        """`boardwatch serve` (or the same CLI from `module`, which may patch it first)."""
         port = free_port()
         saved = dict(self.env)
         self.env.update(env)
-        process = self._start("serve", ["serve", "--port", str(port)])
+        process = self._start("serve", ["serve", "--port", str(port)], module)
         self.env = saved
         process.url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
