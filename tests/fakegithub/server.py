@@ -126,6 +126,9 @@ class FakeGitHub:
         self.manifests: dict[str, dict[str, Any]] = {}  # conversion code -> the App's answer
         self.received_manifests: list[dict[str, Any]] = []
         self.calls: list[Call] = []
+        # Requests answered so far by kind (GraphQL or REST), for the rate-limit headers:
+        # counted as they are recorded, so a long test does not rescan every call each time.
+        self._answered = {True: 0, False: 0}
         self.faults: list[Fault] = []
         self.default_login = "boardwatch-bot"
         self.users[TOKEN] = self.default_login
@@ -589,15 +592,19 @@ class FakeGitHub:
             else:
                 response = None  # type: ignore[assignment]
             if response is not None:
-                self.calls.append(Call(method, sent_path, operation, write, response.status_code))
+                self._record(Call(method, sent_path, operation, write, response.status_code))
                 await response(scope, replay_receive, send)
                 return
         await app(scope, replay_receive, capture_send)
-        self.calls.append(Call(method, sent_path, operation, write, status_holder.get("status", 0)))
+        self._record(Call(method, sent_path, operation, write, status_holder.get("status", 0)))
+
+    def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        self._answered[call.path == "/graphql"] += 1
 
     def _rate_headers(self, path: str) -> list[tuple[bytes, bytes]]:
         """GitHub's budget headers; every request so far counts against 5,000 an hour."""
-        used = sum(1 for c in self.calls if (c.path == "/graphql") == (path == "/graphql")) + 1
+        used = self._answered[path == "/graphql"] + 1
         return [
             (b"x-ratelimit-limit", b"5000"),
             (b"x-ratelimit-remaining", str(max(0, 5000 - used)).encode()),
