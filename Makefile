@@ -35,6 +35,8 @@ run: $(RUNTIME)
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict service
+	$(BIN)/lint-imports
 	$(BIN)/python .ci/check_rule_examples.py
 	$(BIN)/actionlint .github/workflows/*.yml
 	$(BIN)/python -m pytest -q

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from bench.support import ROOT, free_ports, median, serve_process, table
+from service.compose import worker_for
 from service.intake.signature import sign
 from service.store import NewDelivery, Store
 from tests.fakegithub import FakeGitHub
@@ -122,7 +123,7 @@ def api_calls_per_event() -> list[list[Any]]:
             settings, store, RulesetHolder.load("rules"), _gateways=GatewayFactory(settings)
         )
         registry = build_registry(services)
-        worker = services.worker(registry)
+        worker = worker_for(services, registry)
         app = create_app(settings, services=services, registry=registry, start_worker=False)
         with TestClient(app) as client:
 

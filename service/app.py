@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from service import admin, health, history_api, landing
+from service.compose import registry_for, scheduler_for, worker_for
 from service.intake import router as intake
 from service.services import Services
 from service.settings import Settings
@@ -39,17 +40,15 @@ def create_app(
         )
     services = services or Services.from_settings(settings)
     if registry is None:
-        from service.handlers import build_registry
-
-        registry = build_registry(services)
+        registry = registry_for(services)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker: Worker | None = None
         if start_worker and settings.workers > 0:
-            worker = services.worker(registry)
+            worker = worker_for(services, registry)
             worker.start(settings.workers)
-        scheduler = services.scheduler() if start_worker else None
+        scheduler = scheduler_for(services) if start_worker else None
         if scheduler is not None:
             scheduler.start()
         # A later edit of the rule files is picked up; an invalid one keeps the last good rules.

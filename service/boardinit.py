@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
+from service.domain.models import Board, FieldType
 from service.engine.model import Ruleset
 from service.gateway.errors import GitHubError
-from service.gateway.models import Board, FieldType
 from service.gateway.permissions import describe, need_of
 from service.gateway.protocol import GitHubGateway
 

@@ -10,7 +10,7 @@ import json
 
 import yaml
 
-from service.gateway.models import Board
+from service.domain.models import Board
 
 CHOOSER_PATH = ".github/ISSUE_TEMPLATE/config.yml"
 ABOUT = "Where requests land: follow yours on the team's board."

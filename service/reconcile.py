@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from service.domain.models import BoardItem, Issue
 from service.gateway.accounting import ledger
-from service.gateway.models import BoardItem, Issue
 from service.handlers.context import is_tracker, pipeline_for
 from service.pipeline import Outcome, Pipeline
 from service.services import Services

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from service.gateway.models import HookDelivery
+from service.domain.models import HookDelivery
 from service.gateway.protocol import AppGateway
 from service.store.deliveries import DeliveryQueue
 

@@ -7,20 +7,23 @@ replica claim each firing, so a weekly digest is posted once however many replic
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
+from service.reconcile import sweep
+from service.recover import recover
+from service.reports.digest import scheduled_digest
+from service.services import Services
 from service.store import report_posts
-
-if TYPE_CHECKING:
-    from service.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -104,18 +107,11 @@ class Scheduler:
 
 def build_scheduler(services: Services) -> Scheduler | None:
     """The sweep (and the digests, when a tracker is configured); None without a board."""
-    import os
-    import socket
-
-    from service.reconcile import sweep
-
     settings = services.settings
     if settings.project is None:
         return None
     jobs = [ScheduledJob("reconcile", settings.reconcile_schedule, lambda at: sweep(services))]
     if settings.repository is not None:
-        from service.reports.digest import scheduled_digest
-
         jobs.append(
             ScheduledJob(
                 "weekly",
@@ -139,8 +135,6 @@ RECOVER_WINDOW = timedelta(hours=2)
 
 
 def _recover(services: Services, at: datetime) -> None:
-    from service.recover import recover
-
     app = services.gateways.app()
     if app is not None:
         recover(app, services.store.deliveries, at - RECOVER_WINDOW)

@@ -13,7 +13,7 @@ import typer
 from service import logs
 from service.cli.errors import require_credentials
 from service.cli.server import fail, load_settings, starting
-from service.gateway.models import Board, BoardItem
+from service.domain.models import Board, BoardItem
 from service.gateway.protocol import GitHubGateway
 from service.services import Services
 

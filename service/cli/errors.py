@@ -11,7 +11,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from service.engine.loader import RulesError
 from service.gateway.errors import GitHubError, NotFound, Unreachable
-from service.redact import redact
+from service.redact import Redactor, redact
 from service.settings import Settings, SettingsError
 
 CREDENTIALS = (
@@ -73,7 +73,7 @@ def _database(exc: Exception, settings: Settings | None) -> str:
         except ArgumentError:
             password = None
     return (
-        f"cannot use the database: {redact(cause, str(password) if password else None)}: "
+        f"cannot use the database: {Redactor.of([password]).text(redact(cause))}: "
         "check BOARDWATCH_DATABASE_URL and that the database is running"
     )
 

@@ -70,14 +70,14 @@ def worker(
     once: bool = typer.Option(False, "--once", help="Process what is due, then exit."),
 ) -> None:
     """Process stored deliveries only (scale out: any number of these share one database)."""
-    from service.handlers import build_registry
+    from service.compose import worker_for
     from service.services import Services
 
     settings = load_settings()
     logs.configure(settings.log_level)
     services = starting(lambda: Services.from_settings(settings))
     if once:
-        runner = services.worker(build_registry(services))
+        runner = worker_for(services)
         typer.echo(f"processed {runner.run_until_idle()} deliveries")
         return
     stop = threading.Event()

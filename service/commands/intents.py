@@ -31,13 +31,12 @@ from service.commands.parser import (
     Unassign,
     Unblock,
 )
+from service.domain.models import Board, FieldValue, Permission
 from service.durations import format_hours
 from service.engine.changes import Answer
 from service.engine.desired import Desired, RuleResult
 from service.engine.model import TYPE_PREFIX, Ruleset
 from service.engine.snapshot import Snapshot
-from service.gateway.models import Board, FieldValue
-from service.gateway.protocol import Permission
 from service.store.notes import BLOCKED_REASON
 
 ALLOWED: frozenset[Permission] = frozenset({"triage", "write", "maintain", "admin"})

@@ -6,7 +6,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from service.gateway.protocol import GitHubGateway, Permission
+from service.domain.models import Permission
+from service.gateway.protocol import GitHubGateway
 
 PERMISSION_TTL = 60.0  # seconds a looked-up permission is trusted
 

@@ -2,7 +2,7 @@
 
 Entry points, in the order the worker uses them:
 
-    from service.engine import RulesetHolder, Snapshot, evaluate, plan, apply
+    from service.engine import RulesetHolder, Snapshot, evaluate, plan
 
     holder = RulesetHolder.load(settings.rules_dir)        # RulesError: refuse to start
     ruleset = holder.for_repository(repo, good_text)  # its last good rule file, or None
@@ -10,13 +10,13 @@ Entry points, in the order the worker uses them:
                         status_since=..., notes=..., bot_comments=...)
     desired = evaluate(ruleset, snapshot)       # per-rule results + wanted state (pure)
     changes = plan(snapshot, desired)           # [] when nothing to do: make no call
-    records = apply(changes, gateway, board, issue, item=item)   # JSON-able, for the outcome
+
+The engine does no I/O: `service.pipeline` reads, applies the plan and records.
 
 `simulate(snapshot, changes)` previews the state after a plan (dry-run, `boardwatch plan`).
 The rule format is `service.engine.model`; `load_rules(path)` returns errors as values.
 """
 
-from service.engine.apply import apply
 from service.engine.changes import (
     AddLabels,
     AddReaction,
@@ -67,7 +67,6 @@ __all__ = [
     "SetField",
     "Snapshot",
     "UpsertComment",
-    "apply",
     "evaluate",
     "load_override",
     "load_rules",

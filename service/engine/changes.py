@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.gateway.models import FieldValue
+from service.domain.models import FieldValue
 
 
 class _Change(BaseModel):

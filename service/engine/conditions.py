@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from service.domain.models import FieldValue
 from service.engine import body as body_text
 from service.engine.model import (
     BoardNames,
@@ -28,7 +29,6 @@ from service.engine.model import (
     TasksTest,
 )
 from service.engine.snapshot import Snapshot
-from service.gateway.models import FieldValue
 
 
 class Missing(BaseModel):

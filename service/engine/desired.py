@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.domain.models import FieldValue
 from service.engine.conditions import Missing
-from service.gateway.models import FieldValue
 
 RuleStatus = Literal["not_applicable", "grace", "holds", "failing"]
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from service.domain.models import FieldValue, Issue
 from service.engine.changes import Change, DeleteComment, UpsertComment
 from service.engine.conditions import Missing, holds, missing
 from service.engine.desired import Desired, RuleResult
@@ -26,7 +27,6 @@ from service.engine.model import Actions, Rule, Ruleset
 from service.engine.plan import plan, simulate
 from service.engine.snapshot import Snapshot
 from service.engine.templates import TemplateFailure, render, static_problem
-from service.gateway.models import FieldValue, Issue
 
 MAX_ROUNDS = 5
 

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+from service.domain.models import BoardField, FieldOption, FieldValue
 from service.durations import parse_hours
 from service.engine.body import sections
 from service.engine.conditions import Missing
@@ -30,7 +31,6 @@ from service.engine.model import (
     Ruleset,
 )
 from service.engine.snapshot import Snapshot
-from service.gateway.models import BoardField, FieldOption, FieldValue
 
 # What GitHub writes into an issue-form section the author left empty (case-folded).
 NO_RESPONSE = "_no response_"

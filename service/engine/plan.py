@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from service.domain.markers import without_markers
+from service.domain.models import BoardItem, FieldValue
 from service.engine.changes import (
     AddLabels,
     AddToBoard,
@@ -23,8 +25,6 @@ from service.engine.changes import (
 )
 from service.engine.desired import Desired
 from service.engine.snapshot import Snapshot
-from service.gateway.markers import without_markers
-from service.gateway.models import BoardItem, FieldValue
 
 # Item id used in simulations for an item the plan would add.
 SIMULATED_ITEM_ID = "(to be added)"

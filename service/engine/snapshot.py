@@ -17,9 +17,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.domain.models import BoardField, BoardItem, FieldValue, Issue
 from service.durations import parse_hours
 from service.engine.body import body_estimate
-from service.gateway.models import BoardField, BoardItem, FieldValue, Issue
 
 
 class Snapshot(BaseModel):

@@ -10,10 +10,8 @@ from contextlib import suppress
 from datetime import date, datetime
 from typing import Any, Literal
 
-from service.gateway.errors import GitHubError, NotFound
-from service.gateway.graphql import GraphQLClient
-from service.gateway.markers import marker
-from service.gateway.models import (
+from service.domain.markers import marker
+from service.domain.models import (
     Board,
     BoardField,
     BoardItem,
@@ -23,8 +21,11 @@ from service.gateway.models import (
     FieldType,
     FieldValue,
     Issue,
+    Permission,
+    Reaction,
 )
-from service.gateway.protocol import Permission, Reaction
+from service.gateway.errors import GitHubError, NotFound
+from service.gateway.graphql import GraphQLClient
 from service.gateway.rest import RestClient
 from service.redact import redact
 
@@ -515,7 +516,7 @@ class GitHubClient:
             "list_pulls", params=where, query={"head": f"{owner}:{branch}", "state": "open"}
         )
         if existing:
-            return existing[0]["html_url"]
+            return str(existing[0]["html_url"])
         _, info = self.rest.call("get_repo", params=where)
         base = info["default_branch"]
         try:
@@ -549,7 +550,7 @@ class GitHubClient:
             params=where,
             body={"title": title, "body": body, "head": branch, "base": base},
         )
-        return pull["html_url"]
+        return str(pull["html_url"])
 
 
 def _decoded(content: dict[str, Any]) -> str:

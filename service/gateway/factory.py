@@ -10,10 +10,10 @@ from functools import partial
 
 from github import Auth, Github
 
+from service.domain.models import HookDelivery
 from service.gateway.client import GitHubClient
 from service.gateway.errors import GitHubError
 from service.gateway.graphql import GraphQLClient
-from service.gateway.models import HookDelivery
 from service.gateway.protocol import AppGateway, GitHubGateway
 from service.gateway.rest import RestClient, next_link
 from service.gateway.retry import RetryPolicy

@@ -93,8 +93,8 @@ class GraphQLClient:
                 )
             except httpx.TransportError as exc:
                 record_call("graphql", name, "error", write=write)
-                delay = wait_for(None, {}, "", attempt, base=self.policy.base) or 0.0
-                next_wait = self.policy.pause(delay, waited)
+                backoff = wait_for(None, {}, "", attempt, base=self.policy.base) or 0.0
+                next_wait = self.policy.pause(backoff, waited)
                 if next_wait is None:
                     raise Unreachable(
                         name, f"no answer from {self.url}: {type(exc).__name__}: {exc}"
@@ -108,8 +108,8 @@ class GraphQLClient:
                 types = tuple(str(e.get("type")) for e in errors if e.get("type"))
                 if errors and GRAPHQL_RATE_LIMIT_TYPES.intersection(types):
                     # The primary limit is spent: GitHub says so with HTTP 200, not 403.
-                    delay = graphql_limit_wait(answer.headers, attempt)
-                    next_wait = self.policy.pause(delay, waited)
+                    limit = graphql_limit_wait(answer.headers, attempt)
+                    next_wait = self.policy.pause(limit, waited)
                     if next_wait is None:
                         raise GitHubError(name, _messages(errors), 200, types=types)
                     waited = next_wait

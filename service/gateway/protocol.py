@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Literal, Protocol
 
-from service.gateway.models import (
+from service.domain.models import (
     Board,
     BoardField,
     BoardItem,
@@ -16,10 +16,9 @@ from service.gateway.models import (
     FieldValue,
     HookDelivery,
     Issue,
+    Permission,
+    Reaction,
 )
-
-Permission = Literal["admin", "maintain", "write", "triage", "read", "none"]
-Reaction = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
 
 
 class GitHubGateway(Protocol):

@@ -117,9 +117,9 @@ class RestClient:
                 ) from None
             except _NO_ANSWER as exc:
                 record_call("rest", operation, "error", write=write)
-                delay = wait_for(None, {}, "", attempt, base=self.policy.base) or 0.0
+                backoff = wait_for(None, {}, "", attempt, base=self.policy.base) or 0.0
                 repeatable = operation not in NOT_REPEATABLE
-                next_wait = self.policy.pause(delay, waited) if repeatable else None
+                next_wait = self.policy.pause(backoff, waited) if repeatable else None
                 if next_wait is None:
                     raise Unreachable(operation, f"no answer: {type(exc).__name__}") from None
                 waited = next_wait

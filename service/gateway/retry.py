@@ -69,10 +69,10 @@ def wait_for(
         if asked is not None:
             return asked
         if status == 429 or "secondary rate limit" in body.lower():
-            return SECONDARY_LIMIT_WAIT * (2 ** (attempt - 1))
+            return float(SECONDARY_LIMIT_WAIT * (2 ** (attempt - 1)))
         return None  # a real permission problem: retrying cannot help
     if status is None or status >= 500:
-        return base * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
+        return float(base * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5))
     return None
 
 

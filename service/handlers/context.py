@@ -6,11 +6,12 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from service.domain.models import Issue
 from service.engine.model import Ruleset
-from service.gateway.models import Issue
 from service.gateway.protocol import GitHubGateway
 from service.handlers.push import refresh
 from service.pipeline import Pipeline
+from service.reports.digest import regenerate_digest
 from service.services import Services
 from service.store import repo_rules
 
@@ -66,8 +67,6 @@ def digest_regenerator(services: Services, gateway: GitHubGateway) -> Callable[[
         return None
 
     def regenerate(issue: Issue) -> str:
-        from service.reports.digest import regenerate_digest
-
         return regenerate_digest(services, gateway, issue)
 
     return regenerate

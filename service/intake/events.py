@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from service.gateway.models import Issue
+from service.domain.models import Issue
 
 
 class _Part(BaseModel):

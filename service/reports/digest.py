@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from service.gateway.models import Issue
+from service.domain.models import Issue
 from service.gateway.protocol import GitHubGateway
 from service.reports.history_source import History, from_store
 from service.reports.periods import Kind, Period, containing, reported, title

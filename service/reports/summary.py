@@ -14,11 +14,11 @@ from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, Field
 
+from service.domain.models import BoardItem, Issue
 from service.engine.body import line_value
 from service.engine.evaluate import evaluate
 from service.engine.model import TYPE_PREFIX, Ruleset
 from service.engine.snapshot import Snapshot
-from service.gateway.models import BoardItem, Issue
 from service.reports.periods import Period, containing
 from service.reports.targets import Target
 from service.store.history import HistoryEntry

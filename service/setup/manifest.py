@@ -12,7 +12,8 @@ from service.defaults import app_manifest_text
 
 @cache
 def _committed() -> dict[str, Any]:
-    return yaml.safe_load(app_manifest_text())
+    loaded: dict[str, Any] = yaml.safe_load(app_manifest_text())
+    return loaded
 
 
 def manifest(service_url: str, name: str = "boardwatch") -> dict[str, Any]:

@@ -116,7 +116,7 @@ def worker_process(settings: Settings, name: str, slot: Slot, role: Role) -> Non
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
     from service import logs
-    from service.handlers import build_registry
+    from service.compose import scheduler_for, worker_for
     from service.services import Services
 
     logs.configure(settings.log_level)
@@ -132,14 +132,14 @@ def worker_process(settings: Settings, name: str, slot: Slot, role: Role) -> Non
         if role == "scheduler":
             # Its own process: no evaluation in a main thread here can hold the GIL while the
             # scheduler's thread is in the middle of a database write.
-            scheduler = services.scheduler()
+            scheduler = scheduler_for(services)
             if scheduler is not None:
                 scheduler.start()
             stop.wait()
             if scheduler is not None:
                 scheduler.stop()
         else:
-            worker = services.worker(build_registry(services), name=name, beacon=_SlotBeacon(slot))
+            worker = worker_for(services, name=name, beacon=_SlotBeacon(slot))
             worker.run_forever(stop, keep_leases=False)  # the supervisor keeps them
     finally:
         services.store.close()

@@ -87,7 +87,7 @@ def test_issue_forms_arrive_as_a_pull_request(empty: FakeGitHub) -> None:
 
 
 def test_a_field_of_the_wrong_type_is_a_problem_to_fix_by_hand() -> None:
-    from service.gateway.models import Board, BoardField
+    from service.domain.models import Board, BoardField
 
     board = Board(
         id="b",

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from service.boardinit import plan_init
+from service.domain.models import Board, BoardField, FieldOption
 from service.engine.holder import RulesetHolder
-from service.gateway.models import Board, BoardField, FieldOption
 from tests.fakegithub import FakeGitHub
 from tests.support.cli import environment, invoke
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
+from service.domain.models import Board
 from service.engine.loader import load_rules
 from service.engine.model import Actions, Condition
 from service.formchooser import ABOUT, CHOOSER_PATH, with_board_link
-from service.gateway.models import Board
 from tests.support.bot import Bot
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"

@@ -9,10 +9,10 @@ import pytest
 
 from service.commands.intents import Intents, resolve
 from service.commands.parser import parse_commands
+from service.domain.models import Board, BoardField, FieldOption
 from service.engine.conditions import Missing
 from service.engine.desired import RuleResult
 from service.engine.model import Ruleset
-from service.gateway.models import Board, BoardField, FieldOption
 from tests.engine.support import default_rules, snap
 
 RULES = default_rules()

@@ -16,8 +16,8 @@ import pytest
 from service.commands.intents import MAX_COMMANDS, MAX_REPLY, capped
 from service.commands.parser import parse_commands
 from service.commands.permissions import PermissionCache
+from service.domain.models import Issue as IssueModel
 from service.engine.holder import RulesetHolder
-from service.gateway.models import Issue as IssueModel
 from service.gateway.protocol import GitHubGateway
 from service.pipeline import CommandsOutcome, Pipeline
 from service.store import Store, notes

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from service.domain.models import BoardItem, Issue
 from service.engine import Snapshot, load_rules
 from service.engine.model import Ruleset
-from service.gateway.models import BoardItem, Issue
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from service.domain.models import BoardField, FieldOption
 from service.engine import evaluate, load_text, plan
 from service.engine.changes import AddLabels, SetField
 from service.engine.from_sections import fill_field, pick_label, shown
 from service.engine.model import BoardNames, FieldFromSection, LabelFromSection
-from service.gateway.models import BoardField, FieldOption
 from tests.engine.support import default_rules, snap
 
 NAMES = BoardNames(status_options=["Todo", "In Progress", "Done"])

@@ -8,6 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.domain.models import Board, BoardItem, CommentResult, FieldValue
 from service.engine import (
     AddLabels,
     AddToBoard,
@@ -18,13 +19,12 @@ from service.engine import (
     SetAssignees,
     SetField,
     UpsertComment,
-    apply,
     evaluate,
     load_text,
     plan,
     simulate,
 )
-from service.gateway.models import Board, BoardItem, CommentResult, FieldValue
+from service.pipeline.apply import apply
 from tests.engine.support import default_rules, snap
 
 RULES = default_rules()

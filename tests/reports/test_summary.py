@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from service.domain.models import BoardItem, Issue
 from service.engine.holder import RulesetHolder
-from service.gateway.models import BoardItem, Issue
 from service.reports.periods import Period, containing
 from service.reports.summary import Summary, build_summary
 from service.reports.targets import Target

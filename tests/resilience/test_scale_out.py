@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from service.compose import worker_for
 from service.handlers import build_registry
 from service.store import Store
 from tests.fakegithub import FakeGitHub
@@ -106,7 +107,7 @@ def single_process_state(tmp_path: Path) -> dict[int, tuple]:
                     "/webhook", content=body, headers=headers(body, event, delivery=delivery)
                 )
                 assert answer.status_code == 202
-        services.worker(registry).run_until_idle()
+        worker_for(services, registry).run_until_idle()
         store.close()
         return final_state(gh)
 

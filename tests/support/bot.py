@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.app import create_app
+from service.compose import worker_for
 from service.handlers import build_registry
 from service.services import Services
 from service.store import Delivery, Store
@@ -65,7 +66,7 @@ def bot(tracker: Tracker, tmp_path) -> Iterator[Bot]:
     services = make_services(settings, store, _gateways=factory_for(tracker.gh))
     registry = build_registry(services)
     app = create_app(settings, services=services, registry=registry, start_worker=False)
-    worker = services.worker(registry)
+    worker = worker_for(services, registry)
     worker.retry_base_seconds = 0
     with TestClient(app) as client:
         yield Bot(tracker.gh, services, client, worker)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.gateway.models import HookDelivery
+from service.domain.models import HookDelivery
 from service.recover import missed_deliveries, parse_since
 
 T0 = datetime(2026, 11, 22, 12, tzinfo=UTC)

@@ -11,6 +11,10 @@ from pydantic import BaseModel, ConfigDict
 # number -> float, date -> date; no value -> absent from the dict (never None inside).
 FieldValue = str | float | date
 
+# A person's permission on a repository, as GitHub names it, and the bot's reactions.
+Permission = Literal["admin", "maintain", "write", "triage", "read", "none"]
+Reaction = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)

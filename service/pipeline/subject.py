@@ -1,4 +1,4 @@
-"""One pipeline per subject: read, evaluate rules and intents, plan once, apply, record.
+"""The pipeline of one subject: read, evaluate rules and intents, plan once, apply, record.
 
 Webhooks, the sweep, `boardwatch plan` and `/help` all go through `Pipeline`:
 
@@ -27,7 +27,8 @@ from sqlalchemy import Engine
 from service.commands.intents import CommandLine, Intents, resolve, wants_change
 from service.commands.parser import Command, ParseError
 from service.commands.permissions import PermissionCache
-from service.engine.apply import apply
+from service.domain.markers import marker_key
+from service.domain.models import Board, BoardItem, Comment, Issue, Permission
 from service.engine.changes import (
     AddLabels,
     AddReaction,
@@ -43,9 +44,8 @@ from service.engine.evaluate import evaluate
 from service.engine.model import Ruleset
 from service.engine.plan import plan, simulate
 from service.engine.snapshot import Snapshot
-from service.gateway.markers import marker_key
-from service.gateway.models import Board, BoardItem, Comment, Issue
-from service.gateway.protocol import GitHubGateway, Permission
+from service.gateway.protocol import GitHubGateway
+from service.pipeline.apply import apply
 from service.store import history, notes
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.gateway.markers import marker, marker_key, without_markers
+from service.domain.markers import marker, marker_key, without_markers
 
 # What the markers meant before: the regex they were read with, as the reference.
 _REFERENCE = re.compile(r"<!--\s*boardwatch:([^>]*?)\s*-->")

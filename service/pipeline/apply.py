@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from service.domain.models import Board, BoardItem, Issue
 from service.engine.changes import (
     AddLabels,
     AddReaction,
@@ -22,7 +23,6 @@ from service.engine.changes import (
     SetField,
     UpsertComment,
 )
-from service.gateway.models import Board, BoardItem, Issue
 from service.gateway.protocol import GitHubGateway
 
 
