@@ -21,13 +21,13 @@ from service.commands.parser import (
     Assign,
     Blocked,
     Command,
-    Digest,
     Estimate,
     Help,
     ParseError,
+    RegenerateDigest,
     SetStatus,
+    SetTarget,
     SetType,
-    Target,
     Unassign,
     Unblock,
 )
@@ -174,7 +174,7 @@ def _one(
         field = _field(board, snapshot, names.estimate_field)
         asked.fields[field] = command.hours
         return f"{field} set to {format_hours(command.hours)}"
-    if isinstance(command, Target):
+    if isinstance(command, SetTarget):
         field = _field(board, snapshot, names.target_field)
         asked.fields[field] = command.date
         return f"{field} set to {command.date.isoformat()}"
@@ -209,7 +209,7 @@ def _one(
                 asked.labels[other] = False
         asked.labels[label] = True
         return f"labelled `{label}`"
-    if isinstance(command, Digest):
+    if isinstance(command, RegenerateDigest):
         if not asked.has_label(DIGEST_LABEL):
             raise CommandFailed("`/digest` works in a digest issue (labelled `digest`) only")
         if not digest_ok:

@@ -64,12 +64,12 @@ class Unblock(_Command):
     name: Literal["unblock"] = "unblock"
 
 
-class Target(_Command):
+class SetTarget(_Command):
     name: Literal["target"] = "target"
     date: date
 
 
-class Digest(_Command):
+class RegenerateDigest(_Command):
     name: Literal["digest"] = "digest"
 
 
@@ -78,7 +78,16 @@ class Help(_Command):
 
 
 Command = Annotated[
-    Estimate | SetStatus | Assign | Unassign | SetType | Blocked | Unblock | Target | Digest | Help,
+    Estimate
+    | SetStatus
+    | Assign
+    | Unassign
+    | SetType
+    | Blocked
+    | Unblock
+    | SetTarget
+    | RegenerateDigest
+    | Help,
     Field(discriminator="name"),
 ]
 
@@ -143,7 +152,7 @@ def _parse(name: str, args: str, line: str, actor: str) -> Command | ParseError:
             return error(f"`/{name}` takes nothing after it")
         if name == "unblock":
             return Unblock(line=line)
-        return Digest(line=line) if name == "digest" else Help(line=line)
+        return RegenerateDigest(line=line) if name == "digest" else Help(line=line)
     if name in ("status", "type"):
         args = args.strip(_QUOTES).strip()
     if not args:
@@ -170,7 +179,7 @@ def _parse(name: str, args: str, line: str, actor: str) -> Command | ParseError:
     # Only YYYY-MM-DD: date.fromisoformat would also take `20261201` and week dates.
     try:
         if _DATE.match(args):
-            return Target(line=line, date=date.fromisoformat(args))
+            return SetTarget(line=line, date=date.fromisoformat(args))
     except ValueError:
         pass
     return error(f"`{args}` is not a date")
