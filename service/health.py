@@ -8,11 +8,10 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from pydantic import BaseModel
 
-from service.metrics import QUEUE_DEPTH
+from service.metrics import QUEUE_DEPTH, exposition
 
 router = APIRouter(tags=["health"])
 # The classic text format (names escaped to underscores), which every Prometheus scrapes.
@@ -63,4 +62,4 @@ async def metrics(request: Request) -> Response:
     # The metrics page must answer even while the database is away.
     with suppress(Exception):
         QUEUE_DEPTH.set(await run_in_threadpool(request.app.state.store.deliveries.pending))
-    return Response(generate_latest(), media_type=CONTENT_TYPE_PLAIN_0_0_4)
+    return Response(exposition(), media_type=CONTENT_TYPE_PLAIN_0_0_4)

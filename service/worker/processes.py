@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from multiprocessing.context import SpawnContext, SpawnProcess
 from typing import TYPE_CHECKING, Literal
 
+from service.metrics import child_ended, share_with_children
 from service.store.deliveries import Delivery
 from service.worker.budget import over_budget_error
 
@@ -207,6 +208,7 @@ class Supervisor:
     def _run(self) -> None:
         # Every worker is started and stopped from this one thread: the kernel's parent-death
         # signal fires when the *thread* that started a process ends.
+        share_with_children()  # their counters reach this process's /metrics
         for child in self._children:
             self._spawn(child)
         try:
@@ -278,6 +280,8 @@ class Supervisor:
     def _restart(self, child: _Child, now: float) -> None:
         if child.process is not None and child.not_before == 0.0:
             code = child.process.exitcode
+            if child.process.pid is not None:
+                child_ended(child.process.pid)
             lived = now - child.started_at
             child.quick_deaths = child.quick_deaths + 1 if lived < 5 else 0
             delay = min(2.0**child.quick_deaths, 30.0) if child.quick_deaths else 0.0

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from service.store import Delivery, Store
 from tests.fakegithub import FakeGitHub, graphql
@@ -162,7 +163,24 @@ def test_an_evaluation_over_budget_fails_at_once_and_the_issue_moves_on(tmp_path
         assert "exceeded its 5 s budget" in killed.last_error
         assert "killed the worker process" in killed.last_error
         assert wait_for(store, later_hung, {"done", "failed"}, 30).status == "done"
+
+        # What the worker processes counted reaches the web process's /metrics, with its own.
+        counted = deliveries_counted(httpx.get(f"{web.url}/metrics", timeout=10).text)
+        assert counted[("issues", "queued")] == 4  # counted by the web process at intake
+        assert counted[("issues", "done")] == 2  # counted by the worker processes
+        assert counted[("issues", "failed")] >= 1
     assert "needs-triage" in slow.labels and "needs-triage" in hung.labels
+
+
+def deliveries_counted(exposition: str) -> dict[tuple[str, str], float]:
+    """`boardwatch_deliveries_total` by (event, status), from a /metrics page."""
+    return {
+        (sample.labels["event"], sample.labels["status"]): sample.value
+        for family in text_string_to_metric_families(exposition)
+        if family.name == "boardwatch_deliveries"
+        for sample in family.samples
+        if sample.name == "boardwatch_deliveries_total"
+    }
 
 
 def children_of(pid: int) -> set[int]:
