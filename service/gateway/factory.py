@@ -129,13 +129,13 @@ class GatewayFactory:
             GraphQLClient(
                 str(self.settings.github_graphql_url), token, self.policy, dry_run=dry_run
             ),
-            bot_login=partial(self._require_login, installation_id, github),
+            bot_login=partial(self._require_login, installation_id),
         )
         with self._lock:
             self._gateways.setdefault(key, gateway)
             return self._gateways[key]
 
-    def _require_login(self, installation_id: int | None, github: Github) -> str:
+    def _require_login(self, installation_id: int | None) -> str:
         login = self.bot_login(installation_id)
         if login is None:
             raise GitHubError("bot_login", "no GitHub credentials: the bot has no login")

@@ -300,7 +300,7 @@ class Pipeline:
         records it as a person's activity; `commands` are theirs.
         """
         reading = self.read(issue, item, fresh_comments=fresh_comments)
-        intents = self._intents(reading.snapshot, commands, actor, comment_id)
+        intents = self._intents(reading.snapshot, commands, actor)
         decision = decide(self.ruleset, reading.snapshot, intents, comment_id)
         snapshot, desired, changes = decision.snapshot, decision.desired, decision.changes
         if not desired.converged:
@@ -337,7 +337,6 @@ class Pipeline:
         snapshot: Snapshot,
         commands: Sequence[Command | ParseError],
         actor: str | None,
-        comment_id: int | None,
     ) -> Intents:
         if not commands or not actor:
             return Intents()
