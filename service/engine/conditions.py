@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from service.domain.models import FieldValue
+from service.domain.models import FieldValue, Issue
 from service.engine import body as body_text
 from service.engine.model import (
     BoardNames,
@@ -95,6 +95,18 @@ def _quote(names: list[str]) -> str:
 
 def _state(spec: str, ctx: Context) -> list[Check]:
     return [Check(ctx.snapshot.issue.state == spec, f"the issue is {spec}")]
+
+
+def close_reason(issue: Issue) -> str | None:
+    """Why a closed issue was closed; a closed issue that gives no reason was completed."""
+    if issue.state != "closed":
+        return None
+    return (issue.state_reason or "completed").casefold()
+
+
+def _state_reason(spec: list[str], ctx: Context) -> list[Check]:
+    reason = close_reason(ctx.snapshot.issue)
+    return [Check(reason in spec, f"the issue was closed as {' or '.join(spec)}")]
 
 
 def _repo(spec: list[str], ctx: Context) -> list[Check]:
@@ -279,6 +291,7 @@ def _in_status_for(spec: Duration, ctx: Context) -> list[Check]:
 
 TESTS: dict[str, Callable[[Any, Context], list[Check]]] = {
     "state": _state,
+    "state_reason": _state_reason,
     "repo": _repo,
     "labels": _labels,
     "assignees": _assignees,

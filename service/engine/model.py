@@ -32,6 +32,11 @@ RULE_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 COLOR_PATTERN = r"^[0-9a-fA-F]{6}$"
 
 
+# Why GitHub says an issue was closed (REST `state_reason`, GraphQL `stateReason`).
+CloseReason = Literal["completed", "not_planned", "duplicate"]
+# Work closed for these reasons was not done: it is never Done nor counted as done.
+NOT_DONE_REASONS: frozenset[str] = frozenset({"not_planned", "duplicate"})
+
 # Work types are labels with this prefix (`type: blog`); commands and reports use it too.
 TYPE_PREFIX = "type: "
 
@@ -144,6 +149,11 @@ class Condition(_Model):
     not_: Condition | None = Field(default=None, alias="not", description="does not hold")
 
     state: Literal["open", "closed"] | None = Field(default=None, description="issue state")
+    state_reason: list[CloseReason] | None = Field(
+        default=None,
+        description="why a closed issue was closed: one of these (a closed issue that gives "
+        "no reason was completed, GitHub's default)",
+    )
     repo: list[str] | None = Field(default=None, description="issue is in one of these repos")
     labels: LabelsTest | None = None
     assignees: Compare | None = Field(default=None, description="number of assignees")

@@ -16,8 +16,9 @@ from pydantic import BaseModel, Field
 
 from service.domain.models import BoardItem, Issue
 from service.engine.body import line_value
+from service.engine.conditions import close_reason
 from service.engine.evaluate import evaluate
-from service.engine.model import TYPE_PREFIX, Ruleset
+from service.engine.model import NOT_DONE_REASONS, TYPE_PREFIX, Ruleset
 from service.engine.snapshot import Snapshot
 from service.reports.periods import Period, containing
 from service.reports.targets import Target
@@ -184,7 +185,8 @@ def build_summary(
         return str(value) if value is not None else None
 
     def done_at(item: BoardItem, issue: Issue) -> datetime | None:
-        if not _same(status_of(item), names.done_status):
+        # Cancelled or duplicate work is not done, whatever its Status says.
+        if not _same(status_of(item), names.done_status) or close_reason(issue) in NOT_DONE_REASONS:
             return None
         entered = timelines[(issue.repo, issue.number)].entered(names.done_status)
         return entered[-1] if entered else issue.closed_at

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from service.reconcile import sweep
 from tests.support.bot import Bot
 
@@ -83,6 +85,21 @@ def test_closed_means_done(bot: Bot) -> None:
     issue.state, issue.closed_at = "closed", gh.clock()
     bot.send("issues", "closed", issue=issue)
     assert gh.item_values(board, issue)["Status"] == "Done"
+
+
+@pytest.mark.parametrize("reason", ["not_planned", "duplicate"])
+def test_cancelled_or_duplicate_work_is_not_made_done(bot: Bot, reason: str) -> None:
+    gh = bot.gh
+    board = gh.boards[0]
+    issue = gh.add_issue(
+        REPO, title="Dropped", labels=["type: blog"], assignees=["alice"], created_at=AN_HOUR_AGO
+    )
+    gh.add_item(board, issue, Status="In Progress", Estimate=1)
+    issue.state, issue.state_reason, issue.closed_at = "closed", reason, gh.clock()
+    delivery = bot.send("issues", "closed", issue=issue)
+    assert gh.item_values(board, issue)["Status"] == "In Progress"
+    assert delivery.outcome is not None
+    assert delivery.outcome["rules"]["closed-done"] == "not_applicable"
 
 
 def test_a_status_set_on_the_board_removes_needs_triage(bot: Bot) -> None:

@@ -18,6 +18,26 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], bool]] = [
     # (case id, condition, snapshot arguments, holds)
     ("state open", {"state": "open"}, {}, True),
     ("state closed", {"state": "closed"}, {}, False),
+    (
+        "closed as completed",
+        {"state_reason": ["completed"]},
+        {"state": "closed", "state_reason": "completed"},
+        True,
+    ),
+    ("closed, no reason given", {"state_reason": ["completed"]}, {"state": "closed"}, True),
+    (
+        "closed as not planned",
+        {"state_reason": ["completed"]},
+        {"state": "closed", "state_reason": "not_planned"},
+        False,
+    ),
+    (
+        "a reason among several",
+        {"state_reason": ["not_planned", "duplicate"]},
+        {"state": "closed", "state_reason": "duplicate"},
+        True,
+    ),
+    ("open: no close reason", {"state_reason": ["completed"]}, {"state": "open"}, False),
     ("repo", {"repo": ["ACME/marketing"]}, {}, True),
     ("repo other", {"repo": ["acme/web"]}, {}, False),
     ("labels has", {"labels": {"has": "Bug"}}, {"labels": ("bug",)}, True),

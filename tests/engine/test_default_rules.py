@@ -207,6 +207,28 @@ CASES: list[tuple[str, dict[str, Any], str, str, list[Change]]] = [
         "holds",
         [],
     ),
+    (
+        "closed as completed",
+        {"state": "closed", "state_reason": "completed", "board": {"Status": "Todo"}},
+        "closed-done",
+        "failing",
+        [SetField(field="Status", value="Done")],
+    ),
+    # Cancelled or duplicate work is not done: its Status is left as it is.
+    (
+        "closed as not planned",
+        {"state": "closed", "state_reason": "not_planned", "board": {"Status": "Todo"}},
+        "closed-done",
+        "not_applicable",
+        [],
+    ),
+    (
+        "closed as duplicate",
+        {"state": "closed", "state_reason": "duplicate", "board": {"Status": "In Progress"}},
+        "closed-done",
+        "not_applicable",
+        [],
+    ),
     # 9.-12. issue forms: answers fill what is empty; a person's value wins
     (
         "form with a type",

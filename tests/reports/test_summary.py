@@ -157,3 +157,24 @@ def test_the_chart_ends_with_the_reviewed_week() -> None:
     s = summarise([item(1, "Done")], done_on(1, 18), W47)
     assert list(s.done_per_week)[-1] == "2026-W47" and len(s.done_per_week) == 8
     assert s.done_per_week["2026-W47"] == 1 and sum(s.done_per_week.values()) == 1
+
+
+def closed_as(entry: BoardItem, reason: str | None) -> BoardItem:
+    closed = {"state": "closed", "closed_at": at(18), "state_reason": reason}
+    assert entry.issue is not None
+    return entry.model_copy(update={"issue": entry.issue.model_copy(update=closed)})
+
+
+def test_work_closed_as_not_planned_or_duplicate_is_never_done() -> None:
+    blog = ("type: blog",)
+    items = [
+        closed_as(item(1, "Done", labels=blog), None),
+        closed_as(item(2, "Done", labels=blog), "not_planned"),
+        closed_as(item(3, "Done", labels=blog), "duplicate"),
+        closed_as(item(4, "Done", labels=blog), "completed"),
+    ]
+    history = done_on(1, 18) + done_on(2, 18) + done_on(3, 18) + done_on(4, 18)
+    target = Target(name="Blog", label="type: blog", at_least=1, per="week")
+    summary = summarise(items, history, W47, targets=[target])
+    assert [row.number for row in summary.done] == [1, 4]
+    assert summary.targets[0].done == 2
