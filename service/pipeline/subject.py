@@ -39,7 +39,7 @@ from service.engine.changes import (
     SetField,
 )
 from service.engine.conditions import Missing
-from service.engine.desired import Desired, RuleResult, RuleStatus, overrule
+from service.engine.desired import Desired, RuleStatus, overrule
 from service.engine.evaluate import evaluate
 from service.engine.model import Ruleset
 from service.engine.plan import plan, simulate
@@ -276,10 +276,6 @@ class Pipeline:
             at = issue.closed_at if issue.state == "closed" and issue.closed_at else self.now
             found.append(Observation(kind="state", old=last_state, new=issue.state, at=at))
         return tuple(found), status_since
-
-    def rule_results(self, issue: Issue, item: ItemArg = READ) -> tuple[RuleResult, ...]:
-        """How every rule stands on the issue right now (reads, never writes)."""
-        return evaluate(self.ruleset, self.read(issue, item).snapshot).results
 
     # -- the whole run ---------------------------------------------------------------------
     def run(
