@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPBearer
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from service.admin import ErrorDetail
@@ -28,7 +28,6 @@ reader_token = HTTPBearer(
 )
 router = APIRouter(
     tags=["reports"],
-    dependencies=[Depends(reader_token)],
     responses={
         400: {"model": ErrorDetail, "description": "A `since` without a time zone"},
         401: {"model": ErrorDetail, "description": "No or a wrong report token"},
@@ -48,14 +47,16 @@ class HistoryPage(BaseModel):
     next_after: int | None = None
 
 
-def require_reader(request: Request) -> None:
+def require_reader(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(reader_token)],
+) -> None:
     """404 when no report or admin token is configured (no endpoint), 401 without one of them."""
     settings = request.app.state.settings
     tokens = (settings.report_token, settings.admin_token)
     if all(token is None for token in tokens):
         raise HTTPException(404, "Not Found")
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    given = given if scheme.casefold() == "bearer" else ""
+    given = credentials.credentials if credentials is not None else None
     # Both compared, so the answer takes as long whichever token is wrong.
     if not any([matches(given, token) for token in tokens]):
         raise HTTPException(
