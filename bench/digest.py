@@ -61,8 +61,9 @@ def _board(gh: FakeGitHub, store: Store, items: int) -> None:
             continue
         item_id = board.item_of(issue).id
         began = created + timedelta(days=1)
-        history.record_status(
+        history.record(
             store.engine,
+            kind="status",
             repo=REPO,
             number=issue.number,
             item_id=item_id,
@@ -73,8 +74,9 @@ def _board(gh: FakeGitHub, store: Store, items: int) -> None:
             source="webhook",
         )
         if status in ("Done", "Blocked"):
-            history.record_status(
+            history.record(
                 store.engine,
+                kind="status",
                 repo=REPO,
                 number=issue.number,
                 item_id=item_id,

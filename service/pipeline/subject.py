@@ -445,31 +445,19 @@ class Pipeline:
             )
 
     def _history(self, issue: Issue, seen: Observation, *, actor: str | None, source: str) -> None:
-        if seen.kind == "status":
-            history.record_status(
-                self.engine,
-                repo=issue.repo,
-                number=issue.number,
-                item_id=seen.item_id,
-                old=seen.old,
-                new=seen.new,
-                at=seen.at,
-                actor=actor,
-                source=source,
-                delivery_id=self.delivery_id,
-            )
-        elif seen.new is not None:
-            history.record_state(
-                self.engine,
-                repo=issue.repo,
-                number=issue.number,
-                old=seen.old,
-                new=seen.new,
-                at=seen.at,
-                actor=actor,
-                source=source,
-                delivery_id=self.delivery_id,
-            )
+        history.record(
+            self.engine,
+            kind=seen.kind,
+            repo=issue.repo,
+            number=issue.number,
+            item_id=seen.item_id,
+            old=seen.old,
+            new=seen.new,
+            at=seen.at,
+            actor=actor,
+            source=source,
+            delivery_id=self.delivery_id,
+        )
 
     def _remember_comments(self, issue: Issue, comments: dict[str, BotComment]) -> None:
         text = json.dumps({key: c.model_dump() for key, c in comments.items()})

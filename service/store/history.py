@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, field_validator
 from sqlalchemy import insert, select
@@ -32,54 +33,28 @@ def _write(bind: Bind, **values: object) -> None:
     execute(bind, insert(status_history).values(**values))
 
 
-def record_status(
+def record(
     bind: Bind,
     *,
+    kind: Literal["status", "state"],
     repo: str,
     number: int,
-    item_id: str | None,
     old: str | None,
     new: str | None,
     at: datetime,
     actor: str | None,
     source: str,
     delivery_id: str | None = None,
+    item_id: str | None = None,
 ) -> None:
-    """A board Status change (`new` None: the Status was cleared)."""
+    """A board Status change (`new` None: the Status was cleared), or an issue closed or
+    reopened (`kind="state"`)."""
     _write(
         bind,
         repo=repo,
         number=number,
         item_id=item_id,
-        kind="status",
-        old_value=old,
-        new_value=new,
-        changed_at=at,
-        actor=actor,
-        source=source,
-        delivery_id=delivery_id,
-    )
-
-
-def record_state(
-    bind: Bind,
-    *,
-    repo: str,
-    number: int,
-    old: str | None,
-    new: str,
-    at: datetime,
-    actor: str | None,
-    source: str,
-    delivery_id: str | None = None,
-) -> None:
-    """An issue was closed or reopened."""
-    _write(
-        bind,
-        repo=repo,
-        number=number,
-        item_id=None,
-        kind="state",
+        kind=kind,
         old_value=old,
         new_value=new,
         changed_at=at,

@@ -18,8 +18,9 @@ def test_a_status_change_is_recorded_once_and_time_in_status_starts_now(bot: Bot
     issue = gh.add_issue(REPO, title="Campaign")
     item = gh.add_item(board, issue, Status="Todo")
     week_ago = datetime.now(UTC) - timedelta(days=7)
-    history.record_status(
+    history.record(
         engine,
+        kind="status",
         repo=REPO,
         number=1,
         item_id=item.id,

@@ -34,8 +34,9 @@ def build_board(bot: Bot) -> None:
         return issue
 
     def moved(issue, old, new, when, actor="alice"):
-        history.record_status(
+        history.record(
             engine,
+            kind="status",
             repo=REPO,
             number=issue.number,
             item_id=board.item_of(issue).id,

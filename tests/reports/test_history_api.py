@@ -24,8 +24,9 @@ def bearer(token: str) -> dict[str, str]:
 
 def record(store: Store, changes: int) -> None:
     for n in range(changes):
-        history.record_status(
+        history.record(
             store.engine,
+            kind="status",
             repo="acme/tracker",
             number=n + 1,
             item_id=f"PVTI_{n}",

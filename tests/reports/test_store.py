@@ -20,8 +20,9 @@ def engine(tmp_path) -> Engine:
 
 
 def status(engine: Engine, number: int, old, new, hours: int) -> None:
-    history.record_status(
+    history.record(
         engine,
+        kind="status",
         repo="acme/tracker",
         number=number,
         item_id=f"PVTI_{number}",
@@ -43,8 +44,9 @@ def test_the_latest_status_and_since_when(engine: Engine) -> None:
     status(engine, 1, None, "Todo", 0)
     status(engine, 1, "Todo", "In Progress", 5)
     status(engine, 2, None, "Blocked", 7)
-    history.record_state(
+    history.record(
         engine,
+        kind="state",
         repo="acme/tracker",
         number=1,
         old="open",
