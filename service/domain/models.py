@@ -38,6 +38,18 @@ class Issue(_Frozen):
     url: str | None = None  # html_url
     # How many comments the issue has, when known: with 0 there is no bot comment to read.
     comments: int | None = None
+    # GitHub's native structure, when the organization uses it (REST `type`,
+    # `sub_issues_summary`, `issue_dependencies_summary`).
+    issue_type: str | None = None
+    sub_issues: SubIssues | None = None
+    blocked_by_open: int = 0  # open issues this one is blocked by
+
+
+class SubIssues(_Frozen):
+    """Progress of an issue's sub-issues (`sub_issues_summary`)."""
+
+    total: int
+    completed: int
 
 
 class Comment(_Frozen):
