@@ -7,7 +7,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
-from service.reports.summary import Row, Summary, TargetResult
+from service.reports.rows import Row
+from service.reports.summary import Summary, TargetResult
 
 # GitHub refuses issue bodies over 65,536 characters; keep a margin for edits.
 MAX_BODY = 65_000

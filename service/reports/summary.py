@@ -12,15 +12,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from service.domain.models import BoardItem, Issue
 from service.engine.body import line_value
 from service.engine.conditions import close_reason
 from service.engine.evaluate import evaluate
-from service.engine.model import NOT_DONE_REASONS, TYPE_PREFIX, Ruleset
+from service.engine.model import NOT_DONE_REASONS, Ruleset
 from service.engine.snapshot import Snapshot
 from service.reports.periods import Period, containing
+from service.reports.rows import Row, issue_row
 from service.reports.targets import Target
 from service.store.history import HistoryEntry
 from service.store.notes import BLOCKED_REASON
@@ -29,21 +30,6 @@ UNASSIGNED = "(unassigned)"
 UNTYPED = "(no type)"
 DEADLINE_DAYS = 14
 CHART_WEEKS = 8
-
-
-class Row(BaseModel):
-    """One issue in a list of the report."""
-
-    repo: str
-    number: int
-    title: str
-    url: str | None = None
-    assignees: list[str] = Field(default_factory=list)
-    type: str | None = None
-    status: str | None = None
-    days: float | None = None  # age, time in status, or days to the deadline (negative: late)
-    when: date | None = None  # done date or target date
-    note: str | None = None  # blocked reason, failing rules, ...
 
 
 class TargetResult(BaseModel):
@@ -116,24 +102,6 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     ordered = sorted(values)
     rank = max(1, -(-len(ordered) * q // 100))  # ceil(n * q / 100), at least 1
     return ordered[int(rank) - 1]
-
-
-def _type(issue: Issue) -> str | None:
-    found = [label[len(TYPE_PREFIX) :] for label in issue.labels if label.startswith(TYPE_PREFIX)]
-    return found[0] if found else None
-
-
-def _row(item: BoardItem, issue: Issue, status: str | None, **extra: object) -> Row:
-    return Row(
-        repo=issue.repo,
-        number=issue.number,
-        title=issue.title,
-        url=issue.url,
-        assignees=list(issue.assignees),
-        type=_type(issue),
-        status=status,
-        **extra,  # type: ignore[arg-type]
-    )
 
 
 class _Timeline:
@@ -219,7 +187,7 @@ def build_summary(
                 if week.contains(finished_at):
                     done_per_week[week.label] += 1
         if finished_at is not None and period.contains(finished_at):
-            done.append(_row(item, issue, status, when=finished_at.date()))
+            done.append(issue_row(issue, status, when=finished_at.date()))
             started = [t for t in timeline.entered(names.in_progress_status) if t <= finished_at]
             if started:
                 cycle_times.append(_days(finished_at - started[0]))
@@ -227,18 +195,18 @@ def build_summary(
             since = timeline.since()
             in_status = _days(now - since) if since else None
             if _same(status, names.in_progress_status):
-                in_progress.append(_row(item, issue, status, days=in_status))
+                in_progress.append(issue_row(issue, status, days=in_status))
                 for person in issue.assignees or [UNASSIGNED]:
                     wip[person] += 1
             elif _same(status, names.blocked_status):
                 reason = notes.get(key, {}).get(BLOCKED_REASON) or line_value(
                     issue.body, "Blocked by"
                 )
-                blocked.append(_row(item, issue, status, days=in_status, note=reason))
+                blocked.append(issue_row(issue, status, days=in_status, note=reason))
             elif status is None and issue.created_at is not None:
-                triage.append(_row(item, issue, None, days=_days(now - issue.created_at)))
+                triage.append(issue_row(issue, None, days=_days(now - issue.created_at)))
             if any(_same(label, ruleset.reports.stale_label) for label in issue.labels):
-                stale.append(_row(item, issue, status, days=in_status))
+                stale.append(issue_row(issue, status, days=in_status))
             results = evaluate(
                 ruleset,
                 Snapshot(
@@ -252,7 +220,7 @@ def build_summary(
             ).results
             failing = [r.name for r in results if r.failing]
             if failing:
-                violations.append(_row(item, issue, status, note=", ".join(failing)))
+                violations.append(issue_row(issue, status, note=", ".join(failing)))
             tracked_rule = next(
                 (r for r in results if r.name == ruleset.reports.tracked_rule), None
             )
@@ -263,7 +231,7 @@ def build_summary(
             if isinstance(due, date) and not _same(status, names.done_status):
                 left = (due - now.date()).days
                 if left <= DEADLINE_DAYS:
-                    deadlines.append(_row(item, issue, status, days=left, when=due))
+                    deadlines.append(issue_row(issue, status, days=left, when=due))
         first_status = timeline.triaged_at()
         if first_status and issue.created_at and period.contains(first_status):
             triage_times.append(_days(first_status - issue.created_at))
@@ -317,7 +285,7 @@ def build_summary(
             if not isinstance(due, date) or not period.contains(due):
                 continue
             finished_at = done_at(item, issue)
-            row = _row(item, issue, status_of(item), when=due)
+            row = issue_row(issue, status_of(item), when=due)
             if finished_at is None:
                 still_open.append(row)
             elif finished_at.date() <= due:

@@ -1,0 +1,44 @@
+"""`Row`: one issue as the lists of a report show it, shared by every section."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from service.domain.models import Issue
+from service.engine.model import TYPE_PREFIX
+
+
+class Row(BaseModel):
+    """One issue in a list of the report."""
+
+    repo: str
+    number: int
+    title: str
+    url: str | None = None
+    assignees: list[str] = Field(default_factory=list)
+    type: str | None = None
+    status: str | None = None
+    days: float | None = None  # age, time in status, or days to the deadline (negative: late)
+    when: date | None = None  # done date or target date
+    note: str | None = None  # blocked reason, failing rules, ...
+
+
+def work_type(issue: Issue) -> str | None:
+    """The work type of the `type: ` label (`type: blog` -> `blog`), if any."""
+    found = [label[len(TYPE_PREFIX) :] for label in issue.labels if label.startswith(TYPE_PREFIX)]
+    return found[0] if found else None
+
+
+def issue_row(issue: Issue, status: str | None, **extra: object) -> Row:
+    return Row(
+        repo=issue.repo,
+        number=issue.number,
+        title=issue.title,
+        url=issue.url,
+        assignees=list(issue.assignees),
+        type=work_type(issue),
+        status=status,
+        **extra,  # type: ignore[arg-type]
+    )
