@@ -333,6 +333,13 @@ class ReportNames(_Model):
         default="tracked-task",
         description="the rule whose failures the digest lists as items not tracked properly",
     )
+    highlight_label: str = Field(
+        default="highlight", description="the label that puts an issue in the digest's Highlights"
+    )
+    launch_type: str = Field(
+        default="launch",
+        description="the work type (issue type or `type: ` label) the digest shows as a launch",
+    )
 
 
 class Ruleset(_Model):

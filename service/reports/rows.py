@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from service.domain.models import Issue
+from service.domain.models import BoardItem, Issue
 from service.engine.model import TYPE_PREFIX
+
+UNASSIGNED = "(unassigned)"
+UNTYPED = "(no type)"
 
 
 class Row(BaseModel):
@@ -42,3 +46,26 @@ def issue_row(issue: Issue, status: str | None, **extra: object) -> Row:
         status=status,
         **extra,  # type: ignore[arg-type]
     )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One live board item as the report sections read it: its issue, Status and when it was
+    finished (None: not done, or closed as not planned or duplicate)."""
+
+    item: BoardItem
+    issue: Issue
+    status: str | None
+    finished: datetime | None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.issue.repo, self.issue.number)
+
+    @property
+    def open(self) -> bool:
+        """Still to do: open and not finished."""
+        return self.issue.state == "open" and self.finished is None
+
+    def row(self, **extra: object) -> Row:
+        return issue_row(self.issue, self.status, **extra)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from service.domain.models import BoardItem, Issue
 from service.engine.body import line_value
@@ -20,14 +20,13 @@ from service.engine.conditions import close_reason
 from service.engine.evaluate import evaluate
 from service.engine.model import NOT_DONE_REASONS, Ruleset
 from service.engine.snapshot import Snapshot
+from service.reports.meeting import Meeting, build_meeting
 from service.reports.periods import Period, containing
-from service.reports.rows import Row, issue_row
+from service.reports.rows import UNASSIGNED, UNTYPED, Entry, Row, issue_row
 from service.reports.targets import Target
 from service.store.history import HistoryEntry
-from service.store.notes import BLOCKED_REASON
+from service.store.notes import BLOCKED_REASON, Note
 
-UNASSIGNED = "(unassigned)"
-UNTYPED = "(no type)"
 DEADLINE_DAYS = 14
 CHART_WEEKS = 8
 
@@ -89,6 +88,8 @@ class Summary(BaseModel):
     done_per_week: dict[str, int]
     adherence: Adherence | None = None
     done_previous_period: int | None = None
+    # Highlights, launches, the weeks ahead and forecasts (service/reports/meeting.py).
+    meeting: Meeting = Field(default_factory=Meeting)
 
 
 def _days(delta: timedelta) -> float:
@@ -136,6 +137,7 @@ def build_summary(
     notes: dict[tuple[str, int], dict[str, str]] | None = None,
     board_url: str | None = None,
     history_missing: str | None = None,
+    highlights: Mapping[tuple[str, int], Note] | None = None,
 ) -> Summary:
     notes = notes or {}
     names = ruleset.board
@@ -336,6 +338,15 @@ def build_summary(
         done_per_week={week.label: done_per_week.get(week.label, 0) for week in weeks},
         adherence=adherence,
         done_previous_period=previous,
+        meeting=build_meeting(
+            [Entry(item, issue, status_of(item), done_at(item, issue)) for item, issue in live],
+            period=period,
+            now=now,
+            names=names,
+            reports=ruleset.reports,
+            targets=targets,
+            highlights=highlights,
+        ),
     )
 
 

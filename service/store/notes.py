@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
 from service.store.schema import NOTE_KEY_LENGTH, issue_notes
-from service.store.sql import Bind, execute, fetch, insert
+from service.store.sql import Bind, execute, fetch, insert, utc
 
 # The reason given with `/blocked`; the blocked-reason rule and the digest read it.
 BLOCKED_REASON = "blocked_reason"
+# The sentence given with `/highlight`; the digest of the period it was given in shows it.
+HIGHLIGHT = "highlight"
 KEY_LENGTH = NOTE_KEY_LENGTH
 
 
@@ -53,3 +56,27 @@ def notes_with_key(bind: Bind, key: str) -> dict[tuple[str, int], dict[str, str]
         issue_notes.c.key == key
     )
     return {(row.repo, row.number): {key: row.value} for row in fetch(bind, query)}
+
+
+@dataclass(frozen=True)
+class Note:
+    """One note with who wrote it and when (last written)."""
+
+    value: str
+    actor: str | None
+    at: datetime
+
+
+def dated_notes(bind: Bind, key: str) -> dict[tuple[str, int], Note]:
+    """Every issue's note `key` with its writer and time, as {(repo, number): Note}."""
+    query = select(
+        issue_notes.c.repo,
+        issue_notes.c.number,
+        issue_notes.c.value,
+        issue_notes.c.actor,
+        issue_notes.c.updated_at,
+    ).where(issue_notes.c.key == key)
+    return {
+        (row.repo, row.number): Note(row.value, row.actor, utc(row.updated_at))
+        for row in fetch(bind, query)
+    }
