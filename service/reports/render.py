@@ -7,6 +7,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
+from service.reports.forecast import CONFIDENCE, Chance, Finish
+from service.reports.launches import Launch
 from service.reports.rows import Row
 from service.reports.summary import Summary, TargetResult
 
@@ -32,6 +34,37 @@ def _bar(target: TargetResult) -> str:
     return "`" + "█" * filled + "░" * (10 - filled) + "`"
 
 
+def _weeks(weeks: int) -> str:
+    return f"{weeks} week{'' if weeks == 1 else 's'} of pace"
+
+
+def _finish(forecast: Finish | None) -> str:
+    if forecast is None:
+        return ""
+    if forecast.by is None:
+        return f" · no forecast: {forecast.why_not}"
+    return f" · done by {forecast.by} ({CONFIDENCE}% likely, {_weeks(forecast.weeks)})"
+
+
+def _launch(launch: Launch) -> str:
+    """The launch's line after its issue: progress, due date, forecast, risks."""
+    if launch.total is None:
+        progress = " · no steps listed (sub-issues or a task list)"
+    else:
+        progress = f" · {launch.done} of {launch.total} steps done ({launch.steps_from})"
+    due = (
+        " · no due date" if launch.due is None else f" · due {launch.due} ({_due(launch.row.days)})"
+    )
+    risk = f" · ⚠️ at risk: {'; '.join(launch.risks)}" if launch.at_risk else ""
+    return progress + due + _finish(launch.forecast) + risk
+
+
+def _chance(chance: Chance) -> str:
+    if chance.chance is None:
+        return f"no forecast: {chance.why_not}"
+    return f"{round(chance.chance * 100)}% chance to make it ({_weeks(chance.weeks)})"
+
+
 def _environment(template: Path | None) -> Environment:
     loader = (
         FileSystemLoader(str(template.parent))
@@ -44,6 +77,7 @@ def _environment(template: Path | None) -> Environment:
     env.filters["mention"] = lambda login: login if login.startswith("(") else f"@{login}"
     env.filters["days"] = _days
     env.filters["bar"] = _bar
+    env.filters["chance"] = _chance
     env.filters["e"] = lambda text: str(text).replace("|", "\\|").replace("<", "&lt;")
     return env
 
@@ -60,6 +94,7 @@ def _details() -> dict[str, Any]:
         "late_detail": lambda r: f" · due {r.when}, {r.days:g} d late",
         "age_detail": lambda r: f" · waiting {r.days:g} d",
         "rules_detail": lambda r: f" · {r.note}",
+        "launch_detail": _launch,
     }
 
 
