@@ -23,6 +23,7 @@ from service.commands.parser import (
     Command,
     Estimate,
     Help,
+    Highlight,
     ParseError,
     RegenerateDigest,
     SetStatus,
@@ -37,7 +38,7 @@ from service.engine.changes import Answer
 from service.engine.desired import Desired, RuleResult
 from service.engine.model import TYPE_PREFIX, Ruleset
 from service.engine.snapshot import Snapshot
-from service.store.notes import BLOCKED_REASON
+from service.store.notes import BLOCKED_REASON, HIGHLIGHT
 
 ALLOWED: frozenset[Permission] = frozenset({"triage", "write", "maintain", "admin"})
 # Commands run per comment (or new issue body). One comment of 2,000 `/estimate` lines made
@@ -209,6 +210,9 @@ def _one(
                 asked.labels[other] = False
         asked.labels[label] = True
         return f"labelled `{label}`"
+    if isinstance(command, Highlight):
+        asked.notes[HIGHLIGHT] = command.sentence
+        return f"highlighted in the next digest: {command.sentence}"
     if isinstance(command, RegenerateDigest):
         if not asked.has_label(DIGEST_LABEL):
             raise CommandFailed("`/digest` works in a digest issue (labelled `digest`) only")

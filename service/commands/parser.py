@@ -22,6 +22,8 @@ from service.engine.body import read
 # that line (quoted only in part), so replies stay short and nothing reads it further.
 MAX_COMMAND_LINE = 1_000
 _QUOTED_START = 60  # characters of a too-long line quoted back
+# A highlight is one sentence read out at the meeting, not a report.
+MAX_HIGHLIGHT = 280
 
 
 class _Command(BaseModel):
@@ -73,6 +75,11 @@ class RegenerateDigest(_Command):
     name: Literal["digest"] = "digest"
 
 
+class Highlight(_Command):
+    name: Literal["highlight"] = "highlight"
+    sentence: str
+
+
 class Help(_Command):
     name: Literal["help"] = "help"
 
@@ -87,6 +94,7 @@ Command = Annotated[
     | Unblock
     | SetTarget
     | RegenerateDigest
+    | Highlight
     | Help,
     Field(discriminator="name"),
 ]
@@ -113,6 +121,10 @@ USAGE: dict[str, str] = {
     "unblock": "`/unblock` — back to In Progress",
     "target": "`/target 2026-12-01` — sets Target date (YYYY-MM-DD)",
     "digest": "`/digest` — in a digest issue: regenerate it now",
+    "highlight": (
+        "`/highlight Launched the spring campaign, 2,000 sign-ups` — one sentence "
+        f"(at most {MAX_HIGHLIGHT} characters) for the next digest's Highlights"
+    ),
     "help": "`/help` — the commands, and the rules that apply to this issue",
 }
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -153,7 +165,7 @@ def _parse(name: str, args: str, line: str, actor: str) -> Command | ParseError:
         if name == "unblock":
             return Unblock(line=line)
         return RegenerateDigest(line=line) if name == "digest" else Help(line=line)
-    if name in ("status", "type"):
+    if name in ("status", "type", "highlight"):
         args = args.strip(_QUOTES).strip()
     if not args:
         return error("something is missing after the command")
@@ -176,6 +188,10 @@ def _parse(name: str, args: str, line: str, actor: str) -> Command | ParseError:
         return SetType(line=line, type=value)
     if name == "blocked":
         return Blocked(line=line, reason=args)
+    if name == "highlight":
+        if len(args) > MAX_HIGHLIGHT:
+            return error(f"the sentence has {len(args):,} characters; at most {MAX_HIGHLIGHT}")
+        return Highlight(line=line, sentence=args)
     # Only YYYY-MM-DD: date.fromisoformat would also take `20261201` and week dates.
     try:
         if _DATE.match(args):

@@ -83,6 +83,7 @@ def build_digest(
             else load_targets(services.settings.rules_dir)
         ),
         notes=notes.notes_with_key(engine, notes.BLOCKED_REASON),
+        highlights=notes.dated_notes(engine, notes.HIGHLIGHT),
         board_url=board.url,
         history_missing=history.missing,
     )
