@@ -75,6 +75,8 @@ def run(
             {"blocked_reason": "legal review"},
         ),
         ("/unblock", {}, {"Status": "In Progress"}, {}, (), (), {"blocked_reason": None}),
+        ("/highlight We won", {}, {}, {}, (), (), {"highlight": "We won"}),
+        ("/highlight One\n/highlight Two", {}, {}, {}, (), (), {"highlight": "Two"}),
         ("/assign me @bob", {}, {}, {}, ("alice", "bob"), (), {}),
         ("/assign @bob\n/unassign @bob", {}, {}, {}, (), (), {}),
         ("/unassign @Ann", {"assignees": ("ann", "cy")}, {}, {}, (), ("ann",), {}),

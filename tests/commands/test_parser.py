@@ -10,11 +10,13 @@ from hypothesis import strategies as st
 
 from service.commands.parser import (
     MAX_COMMAND_LINE,
+    MAX_HIGHLIGHT,
     USAGE,
     Assign,
     Blocked,
     Estimate,
     Help,
+    Highlight,
     ParseError,
     RegenerateDigest,
     SetStatus,
@@ -70,6 +72,15 @@ def one(text: str):
         ("/unblock", Unblock(line="/unblock")),
         ("/target 2026-12-01", SetTarget(line="/target 2026-12-01", date=date(2026, 12, 1))),
         ("/digest", RegenerateDigest(line="/digest")),
+        (
+            "/highlight Webinar: 120 sign-ups",
+            Highlight(line="/highlight Webinar: 120 sign-ups", sentence="Webinar: 120 sign-ups"),
+        ),
+        ('/highlight "Quoted"', Highlight(line='/highlight "Quoted"', sentence="Quoted")),
+        (
+            "/highlight " + "w" * MAX_HIGHLIGHT,
+            Highlight(line="/highlight " + "w" * MAX_HIGHLIGHT, sentence="w" * MAX_HIGHLIGHT),
+        ),
         ("/help", Help(line="/help")),
     ],
 )
@@ -95,6 +106,9 @@ def test_commands(text: str, expected) -> None:
         ("/estimate 3 hours", "`3 hours` is not a duration"),
         ('/status ""', "something is missing"),
         ("/blocked", "something is missing"),
+        ("/highlight", "something is missing"),
+        ('/highlight ""', "something is missing"),
+        ("/highlight " + "w" * 281, "the sentence has 281 characters; at most 280"),
         ("/unblock please", "`/unblock` takes nothing after it"),
         ("/help me", "`/help` takes nothing after it"),
         ("/estimate 1001h", "`1001h` is not a duration: an estimate is more than 0 and at most"),
