@@ -36,7 +36,7 @@ class Launch(BaseModel):
     total: int | None = None
     steps_from: StepsFrom | None = None
     due: date | None = None
-    forecast: Finish | None = None  # None when there are no steps to forecast
+    forecast: Finish | None = None  # None when no step is listed, or none is left
     risks: list[str]
     at_risk: bool
 
@@ -99,7 +99,7 @@ def build_launches(
         counted = steps(entry)
         done, total, steps_from = counted if counted is not None else (None, None, None)
         forecast = None
-        if done is not None and total is not None:
+        if done is not None and total is not None and done < total:
             # One generator per launch, seeded with the report and the issue: adding a launch
             # does not change the others' forecasts.
             rng = random.Random(f"{seed}:{entry.issue.repo}#{entry.issue.number}")

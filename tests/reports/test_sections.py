@@ -250,6 +250,11 @@ def test_a_launch_with_a_task_list_on_track() -> None:
     assert not launch.at_risk
 
 
+def test_a_launch_with_every_step_done_needs_no_forecast() -> None:
+    [launch] = launches(entry(12, labels=("type: launch",), body="- [x] one\n- [x] two"))
+    assert (launch.done, launch.total, launch.forecast, launch.at_risk) == (2, 2, None, False)
+
+
 def test_no_forecast_from_too_little_history() -> None:
     [launch] = launches(entry(9, labels=("type: launch",), body=TASKS), weekly=[5, 5])
     assert launch.forecast is not None and launch.forecast.by is None
