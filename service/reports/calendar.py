@@ -40,7 +40,7 @@ class Planned(BaseModel):
 
 
 class GanttTask(BaseModel):
-    section: str  # the work type, safe for mermaid
+    section: str  # the work type (`type: ` label, else issue type), safe for mermaid
     name: str  # `N · title`, safe for mermaid
     due: date
     tag: Tag  # active: in progress; crit: blocked
@@ -105,7 +105,7 @@ def build_gantt(entries: Sequence[Entry], *, names: BoardNames, today: date) -> 
 
     tasks = [
         GanttTask(
-            section=mermaid_text(work_type(entry.issue) or UNTYPED),
+            section=mermaid_text(work_type(entry.issue) or entry.issue.issue_type or UNTYPED),
             name=mermaid_text(f"{entry.issue.number} · {entry.issue.title}"),
             due=due,
             tag=tag(entry),

@@ -323,6 +323,7 @@ def test_gantt_of_the_next_four_weeks() -> None:
                 2, title="Deck", labels=("type: event",), due=date(2026, 11, 23), status="Blocked"
             ),
             entry(3, title="Recap", labels=("type: social",), due=date(2026, 12, 20)),
+            entry(7, title="GTM", issue_type="Launch", due=date(2026, 12, 1)),
             entry(4, due=date(2026, 12, 21)),  # the 29th day: past the chart
             entry(5, due=date(2026, 11, 22)),  # overdue: in the deadlines list, not the chart
             entry(6, due=date(2026, 11, 24), finished=at(20), status="Done"),
@@ -335,6 +336,7 @@ def test_gantt_of_the_next_four_weeks() -> None:
         ("event", "2 · Deck", date(2026, 11, 23), "crit"),
         ("social", "1 · Post launch", date(2026, 11, 25), "active"),
         ("social", "3 · Recap", date(2026, 12, 20), ""),
+        ("Launch", "7 · GTM", date(2026, 12, 1), ""),
     ]
 
 
