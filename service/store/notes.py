@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
+from service.domain.models import Issue
 from service.store.schema import NOTE_KEY_LENGTH, issue_notes
 from service.store.sql import Bind, execute, fetch, insert
 
 # The reason given with `/blocked`; the blocked-reason rule and the digest read it.
 BLOCKED_REASON = "blocked_reason"
+# When a person last acted on the issue (ISO time), written by the pipeline from people's
+# events only: the bot's own labels, fields and comments never move it.
+ACTIVITY = "last_human_activity"
 KEY_LENGTH = NOTE_KEY_LENGTH
+
+
+def human_activity(recorded: Mapping[str, str], issue: Issue) -> datetime | None:
+    """When a person last acted on the issue, from its notes: what rules and reports both use.
+
+    Before the first recorded event, GitHub's `updated_at` is the best bound there is; it may
+    include the bot's own changes, so a rule about inactivity errs on the side of not nagging.
+    """
+    activity = recorded.get(ACTIVITY)
+    return datetime.fromisoformat(activity) if activity else issue.updated_at
 
 
 def get_notes(bind: Bind, repo: str, number: int) -> dict[str, str]:
@@ -53,3 +68,16 @@ def notes_with_key(bind: Bind, key: str) -> dict[tuple[str, int], dict[str, str]
         issue_notes.c.key == key
     )
     return {(row.repo, row.number): {key: row.value} for row in fetch(bind, query)}
+
+
+def notes_by_issue(
+    bind: Bind, *, without: Collection[str] = ()
+) -> dict[tuple[str, int], dict[str, str]]:
+    """Every issue's notes but the keys `without`, as {(repo, number): {key: value}}."""
+    query = select(issue_notes.c.repo, issue_notes.c.number, issue_notes.c.key, issue_notes.c.value)
+    if without:
+        query = query.where(issue_notes.c.key.not_in(list(without)))
+    found: dict[tuple[str, int], dict[str, str]] = {}
+    for row in fetch(bind, query):
+        found.setdefault((row.repo, row.number), {})[row.key] = row.value
+    return found

@@ -34,7 +34,7 @@ run = invoke
 
 def test_without_flags_it_prints_the_markdown(cli_env: Bot) -> None:
     out = run("digest", "--at", AT.isoformat())
-    assert out.startswith("# Weekly digest · 2026-W48")
+    assert out.startswith("# Weekly digest · 2026-W47")
     assert not [i for i in cli_env.gh.repos[REPO].issues.values() if "digest" in i.labels]
 
 
@@ -87,5 +87,5 @@ def test_custom_templates_replace_the_layout(cli_env: Bot, tmp_path: Path) -> No
         "{{ title }}: {{ s.done | length }} done, {{ s.blocked | length }} blocked\n"
     )
     assert run("digest", "--template", str(template), "--at", AT.isoformat()).strip() == (
-        "Weekly digest · 2026-W48: 3 done, 1 blocked"
+        "Weekly digest · 2026-W47: 3 done, 1 blocked"
     )

@@ -96,7 +96,7 @@ def test_posting_twice_makes_one_issue_and_next_week_closes_the_previous(board: 
     assert (first.action, again.action) == ("created", "unchanged")
     assert first.issue_number == again.issue_number
     digests = [i for i in gh.repos[REPO].issues.values() if "digest" in i.labels]
-    assert [i.title for i in digests] == ["Weekly digest · 2026-W48"]
+    assert [i.title for i in digests] == ["Weekly digest · 2026-W47"]
     next_week = AT.replace(day=30)
     newer = post_digest(
         gateway(board), REPO, digest_at(services, gateway(board), "week", next_week)
@@ -104,7 +104,7 @@ def test_posting_twice_makes_one_issue_and_next_week_closes_the_previous(board: 
     old = gh.issue(REPO, first.issue_number)
     assert old.state == "closed"
     assert f"Superseded by #{newer.issue_number}" in old.comments[-1].body
-    assert gh.issue(REPO, newer.issue_number).title == "Weekly digest · 2026-W49"
+    assert gh.issue(REPO, newer.issue_number).title == "Weekly digest · 2026-W48"
 
 
 def test_slash_digest_regenerates_the_digest_issue(board: Bot) -> None:
@@ -116,7 +116,7 @@ def test_slash_digest_regenerates_the_digest_issue(board: Bot) -> None:
     issue.body = "someone broke it"
     made = gh.add_comment(issue, "/digest", author="lead")
     delivery = board.send("issue_comment", "created", issue=issue, comment=made, sender="lead")
-    assert issue.body.startswith("# Weekly digest · 2026-W48")
+    assert issue.body.startswith("# Weekly digest · 2026-W47")
     assert delivery.outcome["commands"]["ran"][0]["ok"] is True
     assert made.reactions == [(gh.bot_login, "+1")]
 

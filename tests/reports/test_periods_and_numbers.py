@@ -13,17 +13,17 @@ from service.reports.summary import percentile
 @pytest.mark.parametrize(
     ("kind", "at", "tz", "label", "expected_title"),
     [
-        ("week", "2026-11-23T08:00:00+00:00", "UTC", "2026-W47", "Weekly digest · 2026-W48"),
+        ("week", "2026-11-23T08:00:00+00:00", "UTC", "2026-W47", "Weekly digest · 2026-W47"),
         # Sunday 23:30 UTC is already Monday in Berlin
         (
             "week",
             "2026-11-22T23:30:00+00:00",
             "Europe/Berlin",
             "2026-W47",
-            "Weekly digest · 2026-W48",
+            "Weekly digest · 2026-W47",
         ),
-        ("week", "2026-11-22T23:30:00+00:00", "UTC", "2026-W46", "Weekly digest · 2026-W47"),
-        ("week", "2027-01-04T08:00:00+00:00", "UTC", "2026-W53", "Weekly digest · 2027-W01"),
+        ("week", "2026-11-22T23:30:00+00:00", "UTC", "2026-W46", "Weekly digest · 2026-W46"),
+        ("week", "2027-01-04T08:00:00+00:00", "UTC", "2026-W53", "Weekly digest · 2026-W53"),
         ("month", "2026-12-03T08:00:00+00:00", "UTC", "2026-11", "Monthly review · 2026-11"),
         ("month", "2027-01-07T08:00:00+00:00", "UTC", "2026-12", "Monthly review · 2026-12"),
     ],
