@@ -56,5 +56,5 @@ def inline(text: object) -> str:
 
 def chart_label(text: object) -> str:
     """`text` as a label inside a mermaid chart's double quotes (in a code block)."""
-    value = " ".join(str(text).split())[:MAX_CHARS]
-    return "".join(c for c in value if c.isprintable() and c not in '"`\\#;')
+    kept = "".join(c if c.isprintable() else " " for c in str(text)[:MAX_CHARS])
+    return " ".join("".join(c for c in kept if c not in '"`\\#;').split())

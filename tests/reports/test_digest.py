@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from service.reports.digest import digest_at, post_digest
-from service.reports.render import MAX_BODY, render_json
+from service.reports.render import MAX_BODY, render_json, render_markdown
 from service.reports.summary import Summary
 from tests.reports.fixture import AT, DECEMBER_3, REPO, build_board, into_december
 from tests.support.bot import Bot
@@ -245,3 +246,29 @@ def test_empty_board_sections_say_so(bot: Bot) -> None:
         assert phrase in text
     data = json.loads(render_json(report.summary))
     assert data["kpis"]["cycle_time_median_days"] is None
+
+
+# What GitHub notifies: an @ that follows no word character, then a login.
+MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9-]*)")
+
+
+def test_a_large_board_notifies_nobody_unless_asked_and_then_only_who_must_act(bot: Bot) -> None:
+    gh = bot.gh
+    people = [f"person{n}" for n in range(6)]
+    for n in range(3000):
+        owner = people[n % 6]
+        issue = gh.add_issue(
+            REPO,
+            title=f"Post {n} for @{owner}, see #{n}",
+            assignees=[owner],
+            created_at=AT - timedelta(days=40),
+        )
+        # every third item waits for triage (it needs attention); the others are in order
+        gh.add_item(gh.boards[0], issue, **({"Status": "Todo", "Estimate": 1} if n % 3 else {}))
+    report = digest_at(bot.services, gateway(bot), "week", AT)
+    assert len(report.summary.attention) == 1000
+    assert MENTION.findall(report.markdown) == []
+    loud = render_markdown(report.summary, report.title, report.period.describe(), mention=True)
+    # items 0, 3, 6, ... need attention: their owners are person0 and person3
+    assert set(MENTION.findall(loud)) == {"person0", "person3"}
+    assert report.summary.attention_owners == {"person0": 500, "person3": 500}
