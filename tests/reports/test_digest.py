@@ -78,7 +78,7 @@ def figures(s: Summary) -> dict:
         "deadlines": [(r.number, r.days) for r in s.deadlines],
         "status_counts": s.status_counts,
         "done_per_week": {k: v for k, v in s.done_per_week.items() if v},
-        "chart_weeks": (list(s.done_per_week)[0], list(s.done_per_week)[-1]),
+        "chart_weeks": (min(s.done_per_week), max(s.done_per_week)),
         "calendar": None
         if s.adherence is None
         else (numbers(s.adherence.on_time), numbers(s.adherence.late), numbers(s.adherence.open)),
