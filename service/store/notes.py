@@ -62,14 +62,6 @@ def delete_note(bind: Bind, repo: str, number: int, key: str) -> None:
     )
 
 
-def notes_with_key(bind: Bind, key: str) -> dict[tuple[str, int], dict[str, str]]:
-    """Every issue's note `key`, as {(repo, number): {key: value}} (for reports)."""
-    query = select(issue_notes.c.repo, issue_notes.c.number, issue_notes.c.value).where(
-        issue_notes.c.key == key
-    )
-    return {(row.repo, row.number): {key: row.value} for row in fetch(bind, query)}
-
-
 def notes_by_issue(
     bind: Bind, *, without: Collection[str] = ()
 ) -> dict[tuple[str, int], dict[str, str]]:
