@@ -7,7 +7,6 @@ owners of items that need attention.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,8 +19,6 @@ from service.reports.summary import Row, Summary, TargetResult
 # GitHub refuses issue bodies over 65,536 characters; keep a margin for edits.
 MAX_BODY = 65_000
 LIST_LIMITS = (50, 25, 10, 5, 2, 0)
-# A GitHub login: letters, digits and single hyphens (only such a name is ever mentioned).
-LOGIN = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9])*")
 
 
 def _days(value: float | None) -> str:
@@ -48,6 +45,15 @@ def _hours(value: float | None) -> str:
     return "no estimate" if value is None else f"est. {value:g} h"
 
 
+def _is_login(name: str) -> bool:
+    """A GitHub login (letters, digits, hyphens): only such a name is ever mentioned."""
+    return (
+        bool(name)
+        and name[0] != "-"
+        and all(c.isascii() and (c.isalnum() or c == "-") for c in name)
+    )
+
+
 def _environment(template: Path | None, mention: bool) -> Environment:
     loader = (
         FileSystemLoader(str(template.parent))
@@ -59,7 +65,7 @@ def _environment(template: Path | None, mention: bool) -> Environment:
     )
 
     def notify(login: str) -> str:
-        wanted = mention and LOGIN.fullmatch(login) is not None
+        wanted = mention and _is_login(login)
         return f"@{login}" if wanted else inline(login)
 
     env.filters["e"] = inline

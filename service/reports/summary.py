@@ -51,7 +51,9 @@ class Row(BaseModel):
     author: str | None = None  # who asked (opened the issue)
     type: str | None = None  # GitHub's issue type, else the `type: ` label
     status: str | None = None
-    days: float | None = None  # age, time in status, or days to the deadline (negative: late)
+    # age, time in status, days without activity (stale), or days to the deadline (negative:
+    # late)
+    days: float | None = None
     when: date | None = None  # done date or target date
     note: str | None = None  # the blocked reason
     estimate_hours: float | None = None
@@ -219,8 +221,7 @@ def _as_of(
     closed_at = None
     if state == "closed":
         closes = [e.changed_at for e in timeline.state if e.changed_at < moment]
-        closed_at = issue.closed_at if issue.closed_at and issue.closed_at < moment else None
-        closed_at = closed_at or (closes[-1] if closes else None)
+        closed_at = closes[-1] if closes else issue.closed_at
     closed = {
         "state": state,
         "closed_at": closed_at,
