@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from service.reports.periods import reported, title
+from service.reports.periods import period_of, reported, title
 from service.reports.summary import percentile
 
 
@@ -32,6 +32,24 @@ def test_periods_and_titles(kind, at, tz, label, expected_title) -> None:
     moment = datetime.fromisoformat(at)
     assert reported(kind, moment, tz).label == label
     assert title(kind, moment, tz) == expected_title
+    # `/digest` in the issue rebuilds the report of the period its title names
+    assert period_of(expected_title, tz) == reported(kind, moment, tz)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Weekly digest · 2026-W54",
+        "Weekly digest · 2026-W1",
+        "Monthly review · 2026-13",
+        "Monthly review · 2026-1",
+        "Weekly digest · ",
+        "Monthly digest · 2026-11",
+        "Something else",
+    ],
+)
+def test_other_titles_name_no_period(text: str) -> None:
+    assert period_of(text, "UTC") is None
 
 
 def test_a_reported_week_runs_monday_to_monday() -> None:
