@@ -159,6 +159,9 @@ class Settings(BaseSettings):
     digest_schedule: str = Field(default="0 8 * * 1", alias="BOARDWATCH_DIGEST_SCHEDULE")
     monthly_schedule: str = Field(default="0 8 1-7 * 4", alias="BOARDWATCH_MONTHLY_SCHEDULE")
     timezone: str = Field(default="UTC", alias="BOARDWATCH_TIMEZONE")
+    # Digests name people without notifying them; true: @-mention the owners of items that
+    # need attention (nobody else). `boardwatch digest --mention/--no-mention` overrides it.
+    digest_mention: bool = Field(default=False, alias="BOARDWATCH_DIGEST_MENTION")
     # With a GitHub App: ask GitHub to redeliver webhooks that failed in the last two hours.
     recover_schedule: str = Field(default="*/30 * * * *", alias="BOARDWATCH_RECOVER_SCHEDULE")
 

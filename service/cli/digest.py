@@ -86,6 +86,12 @@ def digest(
     targets: Path | None = typer.Option(
         None, help="A targets file replacing BOARDWATCH_RULES_DIR/targets.yml."
     ),
+    mention: bool | None = typer.Option(
+        None,
+        "--mention/--no-mention",
+        help="@-mention the owners of items that need attention (nobody else); "
+        "default: BOARDWATCH_DIGEST_MENTION (off).",
+    ),
 ) -> None:
     """Summarise the board: done, in progress, blocked, deadlines, KPIs and targets."""
     from service.reports.digest import digest_at, post_digest
@@ -119,6 +125,7 @@ def digest(
                 template=template,
                 history=source,
                 targets=targets,
+                mention=mention,
             )
         )
     except TargetsError as exc:

@@ -51,7 +51,7 @@ from service.store import history, notes
 log = logging.getLogger(__name__)
 
 # Notes the pipeline keeps per issue (table issue_notes).
-NOTE_ACTIVITY = "last_human_activity"
+NOTE_ACTIVITY = notes.ACTIVITY
 # JSON {key: {"id": ID, "body": BODY}} of the bot's comments as last written (ids let an
 # edit be one request with no listing; older rows hold {key: BODY}).
 NOTE_COMMENTS = "bot_comments"
@@ -236,15 +236,12 @@ class Pipeline:
             known = bot_comments_from(
                 self.gateway.list_comments(issue.repo, issue.number), self.bot_login
             )
-        activity = recorded.get(NOTE_ACTIVITY)
         snapshot = Snapshot(
             issue=issue,
             item=board_item,
             now=self.now,
-            # Before the first recorded event, GitHub's `updated_at` is the best bound there
-            # is; it may include the bot's own changes, so a rule about inactivity errs on
-            # the side of not nagging.
-            last_human_activity=datetime.fromisoformat(activity) if activity else issue.updated_at,
+            # The same notion of activity as the reports' (people's, never the bot's).
+            last_human_activity=notes.human_activity(recorded, issue),
             status_since=status_since,
             notes={k: v for k, v in recorded.items() if k not in _OWN_NOTES},
             bot_comments={key: comment.body for key, comment in known.items()},

@@ -1,7 +1,7 @@
 """Build and post the digest: read the board and the history, summarise, render, post once.
 
-The weekly digest issue is `Weekly digest · YYYY-Www` (the week of posting) and reviews the
-last complete week; the monthly review is `Monthly review · YYYY-MM` for the month reviewed.
+The weekly digest issue is `Weekly digest · YYYY-Www` for the week reviewed (the last complete
+week); the monthly review is `Monthly review · YYYY-MM` for the month reviewed.
 Posting is idempotent: this period's issue is updated in place, never created twice, and
 older open digests of the same kind are closed with a link to the new one.
 """
@@ -12,12 +12,12 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from service.domain.models import Issue
 from service.gateway.protocol import GitHubGateway
+from service.pipeline.subject import NOTE_COMMENTS
 from service.reports.history_source import History, from_store
-from service.reports.periods import Kind, Period, containing, reported, title
+from service.reports.periods import TITLE_PREFIX, Kind, Period, period_of, reported, title
 from service.reports.render import render_markdown
 from service.reports.summary import Summary, build_summary
 from service.reports.targets import load_targets, load_targets_file
@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 
 LABEL = "digest"
 LABEL_COLOR = "0052cc"
-PREFIX: dict[Kind, str] = {"week": "Weekly digest · ", "month": "Monthly review · "}
 
 
 @dataclass
@@ -62,17 +61,18 @@ def build_digest(
     template: Path | None = None,
     history: History | None = None,
     targets: Path | None = None,
+    mention: bool | None = None,
 ) -> Digest:
     """`history`: where status history comes from (default: the store); `targets`: a targets
-    file replacing the ruleset's."""
+    file replacing the ruleset's; `mention`: @-mention the owners of items that need
+    attention (default: BOARDWATCH_DIGEST_MENTION)."""
     project, _ = _need(services)
     board = gateway.get_board(project)
-    items = list(gateway.list_items(board))
     engine = services.store.engine
     ruleset = services.rules.ruleset
     history = history or from_store(engine)
     summary = build_summary(
-        items,
+        gateway.list_items(board),
         history.entries,
         period=period,
         now=now,
@@ -82,12 +82,20 @@ def build_digest(
             if targets is not None
             else load_targets(services.settings.rules_dir)
         ),
-        notes=notes.notes_with_key(engine, notes.BLOCKED_REASON),
+        # The bot's remembered comments are the pipeline's own bookkeeping, never read here.
+        notes=notes.notes_by_issue(engine, without=(NOTE_COMMENTS,)),
         highlights=notes.dated_notes(engine, notes.HIGHLIGHT),
         board_url=board.url,
         history_missing=history.missing,
+        board_fields=board.fields,
+    ).model_copy(update={"title": digest_title})
+    markdown = render_markdown(
+        summary,
+        digest_title,
+        period.describe(),
+        template=template,
+        mention=services.settings.digest_mention if mention is None else mention,
     )
-    markdown = render_markdown(summary, digest_title, period.describe(), template=template)
     return Digest(digest_title, period, summary, markdown)
 
 
@@ -100,6 +108,7 @@ def digest_at(
     template: Path | None = None,
     history: History | None = None,
     targets: Path | None = None,
+    mention: bool | None = None,
 ) -> Digest:
     """The report a digest made at `at` would contain."""
     tz = services.settings.timezone
@@ -113,12 +122,13 @@ def digest_at(
         template=template,
         history=history,
         targets=targets,
+        mention=mention,
     )
 
 
 def post_digest(gateway: GitHubGateway, repo: str, digest: Digest) -> Digest:
     """Create or update this period's digest issue; close older open ones of the same kind."""
-    prefix = PREFIX[digest.period.kind]
+    prefix = TITLE_PREFIX[digest.period.kind]
     gateway.ensure_label(repo, LABEL, LABEL_COLOR, "Status digest written by boardwatch")
     existing = gateway.list_issues(repo, state="all", labels=[LABEL])
     mine = next((i for i in existing if i.title == digest.title), None)
@@ -151,18 +161,13 @@ def scheduled_digest(services: Services, kind: Kind, at: datetime) -> Digest:
 
 def regenerate_digest(services: Services, gateway: GitHubGateway, issue: Issue) -> str:
     """`/digest` in a digest issue: rebuild the report its title names, now."""
-    kind = next((k for k, p in PREFIX.items() if issue.title.startswith(p)), None)
-    if kind is None:
+    period = period_of(issue.title, services.settings.timezone)
+    if period is None:
         raise ValueError(f"`{issue.title}` is not a digest title")
-    label = issue.title.removeprefix(PREFIX[kind])
-    tz = ZoneInfo(services.settings.timezone)
-    if kind == "week":
-        posted_week = datetime.strptime(label + "-1", "%G-W%V-%u").replace(tzinfo=tz)
-        period = containing("week", posted_week).previous()
-    else:
-        period = containing("month", datetime.strptime(label, "%Y-%m").replace(tzinfo=tz))
     now = datetime.now(UTC)
-    digest = build_digest(services, gateway, kind, period=period, digest_title=issue.title, now=now)
+    digest = build_digest(
+        services, gateway, period.kind, period=period, digest_title=issue.title, now=now
+    )
     _, repo = _need(services)
     post_digest(gateway, repo, digest)
     return f"{issue.title} regenerated ({digest.action})"

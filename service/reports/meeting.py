@@ -76,6 +76,7 @@ def forecast_target(
 def build_meeting(
     entries: Sequence[Entry],
     *,
+    first_finished: datetime | None,
     period: Period,
     now: datetime,
     names: BoardNames,
@@ -85,7 +86,7 @@ def build_meeting(
 ) -> Meeting:
     today = now.date()
     done = [(e.issue, e.finished) for e in entries if e.finished is not None]
-    weeks = pace_weeks(min((at for _, at in done), default=None), now)
+    weeks = pace_weeks(first_finished, now)
     pace = weekly_counts((at for _, at in done), weeks)
     seed = f"{period.kind}:{period.label}"
     forecasts = [

@@ -64,9 +64,31 @@ def reported(kind: Kind, at: datetime, timezone: str) -> Period:
 
 
 def title(kind: Kind, at: datetime, timezone: str) -> str:
-    """The digest issue's title. A weekly digest is named for the week it is posted in (the
-    week of the meeting); a monthly review for the month it reviews."""
-    local = at.astimezone(ZoneInfo(timezone))
-    if kind == "week":
-        return f"Weekly digest · {containing('week', local).label}"
-    return f"Monthly review · {reported('month', at, timezone).label}"
+    """The digest issue's title: it names the period reviewed, the week or the month."""
+    return title_of(reported(kind, at, timezone))
+
+
+TITLE_PREFIX: dict[Kind, str] = {"week": "Weekly digest · ", "month": "Monthly review · "}
+
+
+def title_of(period: Period) -> str:
+    return TITLE_PREFIX[period.kind] + period.label
+
+
+def period_of(text: str, timezone: str) -> Period | None:
+    """The period a digest title names (the inverse of `title_of`); None for another title."""
+    tz = ZoneInfo(timezone)
+    for kind, prefix in TITLE_PREFIX.items():
+        if not text.startswith(prefix):
+            continue
+        label = text.removeprefix(prefix)
+        try:
+            if kind == "week":
+                start = datetime.strptime(label + "-1", "%G-W%V-%u")
+            else:
+                start = datetime.strptime(label, "%Y-%m")
+        except ValueError:
+            return None
+        period = containing(kind, start.replace(tzinfo=tz))
+        return period if period.label == label else None
+    return None

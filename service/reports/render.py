@@ -1,12 +1,19 @@
-"""Render a Summary as GitHub-flavoured markdown (Jinja2, with mermaid charts) or JSON."""
+"""Render a Summary as GitHub-flavoured markdown (Jinja2, with mermaid charts) or JSON.
+
+Everything people typed goes through `escape.inline` (the `e` filter), and people's names
+are printed without `@`: a digest notifies nobody, unless `mention` is on, and then only the
+owners of items that need attention.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
+from service.reports.escape import chart_label, inline
 from service.reports.forecast import CONFIDENCE, Chance, Finish
 from service.reports.launches import Launch
 from service.reports.rows import Row
@@ -18,9 +25,7 @@ LIST_LIMITS = (50, 25, 10, 5, 2, 0)
 
 
 def _days(value: float | None) -> str:
-    if value is None:
-        return "— (no history yet)"
-    return f"{value:g} d"
+    return "—" if value is None else f"{value:g} d"
 
 
 def _due(days: float | None) -> str:
@@ -65,7 +70,25 @@ def _chance(chance: Chance) -> str:
     return f"{round(chance.chance * 100)}% chance to make it ({_weeks(chance.weeks)})"
 
 
-def _environment(template: Path | None) -> Environment:
+def _url(address: object) -> str:
+    """An address as a Markdown link target: characters that would end it are encoded."""
+    return quote(str(address), safe=":/?&=#%@+,;~!$'*-._")
+
+
+def _hours(value: float | None) -> str:
+    return "no estimate" if value is None else f"est. {value:g} h"
+
+
+def _is_login(name: str) -> bool:
+    """A GitHub login (letters, digits, hyphens): only such a name is ever mentioned."""
+    return (
+        bool(name)
+        and name[0] != "-"
+        and all(c.isascii() and (c.isalnum() or c == "-") for c in name)
+    )
+
+
+def _environment(template: Path | None, mention: bool) -> Environment:
     loader = (
         FileSystemLoader(str(template.parent))
         if template is not None
@@ -74,11 +97,19 @@ def _environment(template: Path | None) -> Environment:
     env = Environment(
         loader=loader, undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
     )
-    env.filters["mention"] = lambda login: login if login.startswith("(") else f"@{login}"
+
+    def notify(login: str) -> str:
+        wanted = mention and _is_login(login)
+        return f"@{login}" if wanted else inline(login)
+
+    env.filters["e"] = inline
+    env.filters["name"] = inline  # a person, named without notifying them
+    env.filters["notify"] = notify  # a person who must act: mentioned when `mention` is on
+    env.filters["chart"] = chart_label
+    env.filters["url"] = _url
     env.filters["days"] = _days
     env.filters["bar"] = _bar
     env.filters["chance"] = _chance
-    env.filters["e"] = lambda text: str(text).replace("|", "\\|").replace("<", "&lt;")
     return env
 
 
@@ -86,28 +117,49 @@ def _details() -> dict[str, Any]:
     def days(r: Row) -> str:
         return f" · {r.days:g} d" if r.days is not None else " · since before history"
 
+    def plan(r: Row) -> str:
+        due = f"target {r.target_date}" if r.target_date else "no target date"
+        return f" · {_hours(r.estimate_hours)}, {due}"
+
+    def asked(r: Row) -> str:
+        who = f"asked by {inline(r.author)}" if r.author else "asker unknown"
+        kind = inline(r.type) if r.type else "no type"
+        return f" · {who} · {kind} · waiting {r.days:g} d"
+
     return {
-        "status_detail": days,
-        "blocked_detail": lambda r: f" · {r.note or 'no reason given'}{days(r)}",
+        "status_detail": lambda r: f"{days(r)}{plan(r)}",
+        "blocked_detail": lambda r: f" · {inline(r.note or 'no reason given')}{days(r)}",
+        "stale_detail": lambda r: f" · no activity for {r.days:g} d" if r.days is not None else "",
         "deadline_detail": lambda r: f" · due {r.when} ({_due(r.days)})",
         "due_detail": lambda r: f" · due {r.when}",
         "late_detail": lambda r: f" · due {r.when}, {r.days:g} d late",
-        "age_detail": lambda r: f" · waiting {r.days:g} d",
-        "rules_detail": lambda r: f" · {r.note}",
+        "age_detail": asked,
+        "needs_detail": lambda r: " · needs: " + " ".join(inline(n) for n in r.needs),
         "launch_detail": _launch,
     }
 
 
 def render_markdown(
-    summary: Summary, title: str, period_text: str, *, template: Path | None = None
+    summary: Summary,
+    title: str,
+    period_text: str,
+    *,
+    template: Path | None = None,
+    mention: bool = False,
 ) -> str:
-    """The report; long lists are cut (with a link to the board) until it fits in an issue."""
-    env = _environment(template)
+    """The report; long lists are cut (with a link to the board) until it fits in an issue.
+    `mention`: @-mention the owners of items that need attention (nobody else, ever)."""
+    env = _environment(template, mention)
     chosen = env.get_template(template.name if template else "digest.md.j2")
     text = ""
     for limit in LIST_LIMITS:
         text = chosen.render(
-            s=summary, title=title, period_text=period_text, limit=limit, **_details()
+            s=summary,
+            title=title,
+            period_text=period_text,
+            limit=limit,
+            mention=mention,
+            **_details(),
         )
         if len(text) <= MAX_BODY:
             return text

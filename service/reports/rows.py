@@ -22,15 +22,26 @@ class Row(BaseModel):
     title: str
     url: str | None = None
     assignees: list[str] = Field(default_factory=list)
-    type: str | None = None
+    author: str | None = None  # who asked (opened the issue)
+    type: str | None = None  # GitHub's issue type, else the `type: ` label
     status: str | None = None
-    days: float | None = None  # age, time in status, or days to the deadline (negative: late)
+    # age, time in status, days without activity (stale), or days to the deadline (negative:
+    # late)
+    days: float | None = None
     when: date | None = None  # done date or target date
-    note: str | None = None  # blocked reason, failing rules, ...
+    note: str | None = None  # the blocked reason
+    estimate_hours: float | None = None
+    target_date: date | None = None
+    # Needs attention: the failing rules, by name and in their own words (description).
+    rules: list[str] = Field(default_factory=list)
+    needs: list[str] = Field(default_factory=list)
 
 
 def work_type(issue: Issue) -> str | None:
-    """The work type of the `type: ` label (`type: blog` -> `blog`), if any."""
+    """GitHub's issue type when the organization uses them, else the `type: ` label
+    (`type: blog` -> `blog`)."""
+    if issue.issue_type:
+        return issue.issue_type
     found = [label[len(TYPE_PREFIX) :] for label in issue.labels if label.startswith(TYPE_PREFIX)]
     return found[0] if found else None
 

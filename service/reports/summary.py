@@ -3,6 +3,15 @@
 GitHub keeps no Status history: time in status, cycle time and time to triage come from
 what boardwatch recorded. Where that history is missing (before installation) the summary
 says so (`None`, and `history_since`) rather than invent numbers.
+
+One truth with the rules: an item's compliance, its staleness and its activity are what
+`evaluate` says on the snapshot the pipeline would build (people's activity from the notes,
+never GitHub's `updated_at` once a person's event was recorded); done is completed work,
+never cancelled or duplicate. A weekly digest shows the board as it is; a monthly review
+shows it as it stood at the end of the month, rebuilt from the recorded history.
+
+Items are read in one pass over an iterable (a board can be streamed page by page), keeping
+only the rows the sections list.
 """
 
 from __future__ import annotations
@@ -14,18 +23,19 @@ from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from service.domain.models import BoardItem, Issue
+from service.domain.models import BoardField, BoardItem, Issue
 from service.engine.body import line_value
 from service.engine.conditions import close_reason
 from service.engine.evaluate import evaluate
 from service.engine.model import NOT_DONE_REASONS, Ruleset
 from service.engine.snapshot import Snapshot
+from service.reports.forecast import PACE_WEEKS
 from service.reports.meeting import Meeting, build_meeting
 from service.reports.periods import Period, containing
-from service.reports.rows import UNASSIGNED, UNTYPED, Entry, Row, issue_row
+from service.reports.rows import UNASSIGNED, UNTYPED, Entry, Row, work_type
 from service.reports.targets import Target
 from service.store.history import HistoryEntry
-from service.store.notes import BLOCKED_REASON, Note
+from service.store.notes import ACTIVITY, BLOCKED_REASON, Note, human_activity
 
 DEADLINE_DAYS = 14
 CHART_WEEKS = 8
@@ -49,6 +59,7 @@ class Kpis(BaseModel):
     cycle_time_p90_days: float | None
     cycle_times_measured: int
     time_to_triage_median_days: float | None
+    triaged_measured: int
     tracked_tasks: int
     tracked_in_order: int
     tracked_in_order_share: float | None
@@ -68,7 +79,13 @@ class Summary(BaseModel):
     period: str
     period_start: date
     period_end: date  # inclusive
+    period_text: str  # the period in words, as the report's header says it
+    # The report's title, once the digest names it (e.g. `Weekly digest · 2026-W47`).
+    title: str | None = None
     generated_at: datetime
+    # The moment the board lists (in progress, blocked, attention, ...) describe: now for a
+    # weekly digest, the end of the month for a monthly review.
+    as_of: datetime
     board_url: str | None = None
     history_since: datetime | None = None
     # Why the report has no status history at all (time in status, cycle times are missing).
@@ -79,7 +96,9 @@ class Summary(BaseModel):
     in_progress: list[Row]
     blocked: list[Row]
     stale: list[Row]
-    violations: list[Row]
+    attention: list[Row]
+    # People whose items need attention, and how many (the ones `--mention` notifies).
+    attention_owners: dict[str, int]
     triage: list[Row]
     deadlines: list[Row]
     kpis: Kpis
@@ -106,11 +125,17 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 
 
 class _Timeline:
-    """The recorded Status changes of one issue, oldest first."""
+    """The recorded Status and state changes of one issue, oldest first."""
 
     def __init__(self, entries: Iterable[HistoryEntry]) -> None:
-        self.status = [e for e in entries if e.kind == "status"]
-        self.state = [e for e in entries if e.kind == "state"]
+        ordered = sorted(entries, key=lambda e: e.changed_at)
+        self.entries = ordered
+        self.status = [e for e in ordered if e.kind == "status"]
+        self.state = [e for e in ordered if e.kind == "state"]
+
+    def until(self, moment: datetime) -> _Timeline:
+        """The timeline as it was known at `moment`."""
+        return _Timeline(e for e in self.entries if e.changed_at < moment)
 
     def entered(self, status: str) -> list[datetime]:
         return [e.changed_at for e in self.status if _same(e.new_value, status)]
@@ -125,199 +150,323 @@ class _Timeline:
             return None
         return first.changed_at
 
+    def status_at(self, moment: datetime, current: str | None) -> str | None:
+        """The Status at `moment`: the last change before it, else what the first change
+        after it replaced, else (never changed) the current one."""
+        before = [e for e in self.status if e.changed_at < moment]
+        if before:
+            return before[-1].new_value
+        return self.status[0].old_value if self.status else current
 
-def build_summary(
-    items: Sequence[BoardItem],
-    history: Sequence[HistoryEntry],
-    *,
-    period: Period,
-    now: datetime,
-    ruleset: Ruleset,
-    targets: Sequence[Target] = (),
-    notes: dict[tuple[str, int], dict[str, str]] | None = None,
-    board_url: str | None = None,
-    history_missing: str | None = None,
-    highlights: Mapping[tuple[str, int], Note] | None = None,
-) -> Summary:
-    notes = notes or {}
-    names = ruleset.board
-    status_field, target_field = names.status_field, names.target_field
-    timelines: dict[tuple[str, int], _Timeline] = defaultdict(lambda: _Timeline(()))
-    grouped: dict[tuple[str, int], list[HistoryEntry]] = defaultdict(list)
-    for entry in history:
-        grouped[(entry.repo, entry.number)].append(entry)
-    for key, entries in grouped.items():
-        timelines[key] = _Timeline(entries)
-    history_since = min((e.changed_at for e in history), default=None)
+    def state_at(self, moment: datetime, issue: Issue) -> str:
+        before = [e for e in self.state if e.changed_at < moment]
+        if before and before[-1].new_value:
+            return before[-1].new_value
+        if self.state:
+            return self.state[0].old_value or "open"
+        if issue.closed_at is not None and issue.closed_at >= moment:
+            return "open"
+        return issue.state
 
-    def status_of(item: BoardItem) -> str | None:
-        value = item.value(status_field)
-        return str(value) if value is not None else None
+    def people_last_active(self) -> datetime | None:
+        """The last change a person made through GitHub (a webhook event names them)."""
+        moments = [e.changed_at for e in self.entries if e.source == "webhook" and e.actor]
+        return moments[-1] if moments else None
 
-    def done_at(item: BoardItem, issue: Issue) -> datetime | None:
-        # Cancelled or duplicate work is not done, whatever its Status says.
-        if not _same(status_of(item), names.done_status) or close_reason(issue) in NOT_DONE_REASONS:
-            return None
-        entered = timelines[(issue.repo, issue.number)].entered(names.done_status)
-        return entered[-1] if entered else issue.closed_at
 
-    live = [(i, i.issue) for i in items if i.issue is not None and not i.archived]
-    done, in_progress, blocked, stale, violations, triage, deadlines = [], [], [], [], [], [], []
-    status_counts: Counter[str] = Counter()
-    done_per_week: Counter[str] = Counter()
-    # The chart ends with the reviewed period, not with the (barely begun) current week.
-    last_day = min(period.end, now) - timedelta(microseconds=1)
-    weeks = [
-        containing("week", last_day - timedelta(weeks=n)) for n in range(CHART_WEEKS - 1, -1, -1)
-    ]
-    cycle_times: list[float] = []
-    triage_times: list[float] = []
-    tracked = tracked_ok = 0
-    wip: Counter[str] = Counter()
-    finished: list[tuple[BoardItem, Issue, datetime]] = []
+def _as_of(
+    item: BoardItem, issue: Issue, timeline: _Timeline, moment: datetime, status_field: str
+) -> tuple[BoardItem, Issue] | None:
+    """The item and its issue as they stood at `moment` (None: the issue did not exist yet).
 
-    for item, issue in live:
-        assert issue is not None
-        key = (issue.repo, issue.number)
-        timeline = timelines[key]
-        status = status_of(item)
-        status_counts[status or "No Status"] += 1
-        finished_at = done_at(item, issue)
-        if finished_at is not None:
-            finished.append((item, issue, finished_at))
-            for week in weeks:
-                if week.contains(finished_at):
-                    done_per_week[week.label] += 1
-        if finished_at is not None and period.contains(finished_at):
-            done.append(issue_row(issue, status, when=finished_at.date()))
-            started = [t for t in timeline.entered(names.in_progress_status) if t <= finished_at]
-            if started:
-                cycle_times.append(_days(finished_at - started[0]))
-        if issue.state == "open":
-            since = timeline.since()
-            in_status = _days(now - since) if since else None
-            if _same(status, names.in_progress_status):
-                in_progress.append(issue_row(issue, status, days=in_status))
-                for person in issue.assignees or [UNASSIGNED]:
-                    wip[person] += 1
-            elif _same(status, names.blocked_status):
-                reason = notes.get(key, {}).get(BLOCKED_REASON) or line_value(
-                    issue.body, "Blocked by"
-                )
-                blocked.append(issue_row(issue, status, days=in_status, note=reason))
-            elif status is None and issue.created_at is not None:
-                triage.append(issue_row(issue, None, days=_days(now - issue.created_at)))
-            if any(_same(label, ruleset.reports.stale_label) for label in issue.labels):
-                stale.append(issue_row(issue, status, days=in_status))
-            results = evaluate(
-                ruleset,
-                Snapshot(
-                    issue=issue,
-                    item=item,
-                    now=now,
-                    status_since=since,
-                    notes=notes.get(key, {}),
-                    last_human_activity=issue.updated_at,
-                ),
-            ).results
-            failing = [r.name for r in results if r.failing]
-            if failing:
-                violations.append(issue_row(issue, status, note=", ".join(failing)))
-            tracked_rule = next(
-                (r for r in results if r.name == ruleset.reports.tracked_rule), None
-            )
-            if tracked_rule is not None and tracked_rule.status in ("holds", "failing"):
-                tracked += 1
-                tracked_ok += not failing
-            due = item.value(target_field)
-            if isinstance(due, date) and not _same(status, names.done_status):
-                left = (due - now.date()).days
-                if left <= DEADLINE_DAYS:
-                    deadlines.append(issue_row(issue, status, days=left, when=due))
-        first_status = timeline.triaged_at()
-        if first_status and issue.created_at and period.contains(first_status):
-            triage_times.append(_days(first_status - issue.created_at))
+    Status and open/closed come from the history; other fields and labels keep their
+    current values, which GitHub does not date.
+    """
+    if issue.created_at is not None and issue.created_at >= moment:
+        return None
+    raw = item.value(status_field)
+    status = timeline.status_at(moment, str(raw) if raw is not None else None)
+    fields = {k: v for k, v in item.fields.items() if not _same(k, status_field)}
+    if status is not None:
+        fields[status_field] = status
+    state = timeline.state_at(moment, issue)
+    closed_at = None
+    if state == "closed":
+        closes = [e.changed_at for e in timeline.state if e.changed_at < moment]
+        closed_at = closes[-1] if closes else issue.closed_at
+    closed = {
+        "state": state,
+        "closed_at": closed_at,
+        "state_reason": issue.state_reason if state == "closed" else None,
+    }
+    return item.model_copy(update={"fields": fields}), issue.model_copy(update=closed)
 
-    opened = sum(1 for _, i in live if i is not None and period.contains(i.created_at))
-    closed = sum(1 for _, i in live if i is not None and period.contains(i.closed_at))
-    done_by_person: Counter[str] = Counter()
-    done_by_type: Counter[str] = Counter()
-    for row in done:
-        for person in row.assignees or [UNASSIGNED]:
-            done_by_person[person] += 1
-        done_by_type[row.type or UNTYPED] += 1
 
-    target_results = []
+def _activity(
+    recorded: Mapping[str, str], issue: Issue, timeline: _Timeline, moment: datetime
+) -> datetime | None:
+    """People's last activity as the rules see it, at `moment`."""
+    seen = human_activity(recorded, issue)
+    if seen is None or seen <= moment:
+        return seen
+    # Someone acted after the moment reviewed, which hides what happened before it; the
+    # Status changes people made are all that is dated.
+    return timeline.until(moment).people_last_active()
+
+
+def _row(snapshot: Snapshot, status: str | None, ruleset: Ruleset, **extra: object) -> Row:
+    issue = snapshot.issue
+    due = snapshot.field(ruleset.board.target_field)
+    return Row(
+        repo=issue.repo,
+        number=issue.number,
+        title=issue.title,
+        url=issue.url,
+        assignees=list(issue.assignees),
+        author=issue.author,
+        type=work_type(issue),
+        status=status,
+        estimate_hours=snapshot.estimate_hours(ruleset.board.estimate_field),
+        target_date=due if isinstance(due, date) else None,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def _target_windows(period: Period, targets: Sequence[Target]) -> list[tuple[Target, Period, int]]:
+    """Each target with the window its done items are counted in and the number required."""
+    found = []
     last_moment = period.end - timedelta(microseconds=1)
     for target in targets:
         required = target.at_least
         if target.per == period.kind or (target.per == "week" and period.kind == "month"):
             # a weekly target in a monthly review: the same pace over the month's days
             window = period
-            days = (period.end - period.start).days
             if target.per != period.kind:
+                days = (period.end - period.start).days
                 required = -(-target.at_least * days // 7)
         else:
             # a monthly target in a weekly digest: the month so far
             window = containing(target.per, last_moment)
-        count = sum(
-            1
-            for _, issue, at in finished
-            if window.contains(at) and at < period.end and target.label in issue.labels
-        )
-        target_results.append(
-            TargetResult(
-                name=target.name,
-                label=target.label,
-                per=target.per,
-                at_least=target.at_least,
-                required=required,
-                done=count,
-                met=count >= required,
-                window=window.label,
-            )
+        found.append((target, window, required))
+    return found
+
+
+def build_summary(
+    items: Iterable[BoardItem],
+    history: Iterable[HistoryEntry],
+    *,
+    period: Period,
+    now: datetime,
+    ruleset: Ruleset,
+    targets: Sequence[Target] = (),
+    notes: Mapping[tuple[str, int], Mapping[str, str]] | None = None,
+    board_url: str | None = None,
+    history_missing: str | None = None,
+    board_fields: tuple[BoardField, ...] = (),
+    highlights: Mapping[tuple[str, int], Note] | None = None,
+) -> Summary:
+    """`items` are read once, in one pass; `notes`: every issue's recorded notes (the
+    pipeline's activity note and the notes rules read)."""
+    notes = notes or {}
+    names = ruleset.board
+    grouped: dict[tuple[str, int], list[HistoryEntry]] = defaultdict(list)
+    history_since: datetime | None = None
+    for entry in history:
+        grouped[(entry.repo, entry.number)].append(entry)
+        if history_since is None or entry.changed_at < history_since:
+            history_since = entry.changed_at
+    as_of = min(now, period.end) if period.kind == "month" else now
+    rebuilt = as_of < now
+    stale_rules = {
+        rule.name
+        for rule in ruleset.rules
+        if any(_same(label, ruleset.reports.stale_label) for label in rule.while_failing.add_labels)
+    }
+    descriptions = {rule.name: rule.description for rule in ruleset.rules}
+
+    # The chart ends with the reviewed period, not with the (barely begun) current week.
+    last_day = min(period.end, now) - timedelta(microseconds=1)
+    weeks = [
+        containing("week", last_day - timedelta(weeks=n)) for n in range(CHART_WEEKS - 1, -1, -1)
+    ]
+    windows = _target_windows(period, targets)
+    target_done = [0] * len(windows)
+    before = period.previous()
+    previous = 0
+    on_time: list[Row] = []
+    late: list[Row] = []
+    still_open: list[Row] = []
+    done: list[Row] = []
+    in_progress: list[Row] = []
+    blocked: list[Row] = []
+    stale: list[Row] = []
+    attention: list[Row] = []
+    triage: list[Row] = []
+    deadlines: list[Row] = []
+    status_counts: Counter[str] = Counter()
+    done_per_week: Counter[str] = Counter()
+    attention_owners: Counter[str] = Counter()
+    cycle_times: list[float] = []
+    triage_times: list[float] = []
+    opened = closed = tracked = tracked_ok = 0
+    wip: Counter[str] = Counter()
+    # What the meeting's sections read: open items and recent finished ones (the pace of
+    # the forecasts reaches PACE_WEEKS back), not the whole board.
+    entries: list[Entry] = []
+    first_finished: datetime | None = None
+    recent = now - timedelta(weeks=PACE_WEEKS + 6)
+
+    for item in items:
+        issue = item.issue
+        if issue is None or item.archived:
+            continue
+        key = (issue.repo, issue.number)
+        timeline = _Timeline(grouped.get(key, ()))
+        opened += period.contains(issue.created_at)
+        closed += period.contains(issue.closed_at)
+        if rebuilt:
+            found = _as_of(item, issue, timeline, as_of, names.status_field)
+            if found is None:
+                continue
+            item, issue = found
+            timeline = timeline.until(as_of)
+        raw = item.value(names.status_field)
+        status = str(raw) if raw is not None else None
+        status_counts[status or "No Status"] += 1
+        recorded = notes.get(key, {})
+        snapshot = Snapshot(
+            issue=issue,
+            item=item,
+            now=as_of,
+            last_human_activity=_activity(recorded, issue, timeline, as_of),
+            status_since=timeline.since(),
+            notes={k: v for k, v in recorded.items() if k != ACTIVITY},
+            board_fields=board_fields,
         )
 
-    adherence = previous = None
-    if period.kind == "month":
-        on_time, late, still_open = [], [], []
-        for item, issue in live:
-            assert issue is not None
-            due = item.value(target_field)
-            if not isinstance(due, date) or not period.contains(due):
-                continue
-            finished_at = done_at(item, issue)
-            row = issue_row(issue, status_of(item), when=due)
+        # Cancelled or duplicate work is not done, whatever its Status says.
+        finished_at = None
+        if _same(status, names.done_status) and close_reason(issue) not in NOT_DONE_REASONS:
+            entered = timeline.entered(names.done_status)
+            finished_at = entered[-1] if entered else issue.closed_at
+        if finished_at is not None and (first_finished is None or finished_at < first_finished):
+            first_finished = finished_at
+        if issue.state == "open" or (finished_at is not None and finished_at >= recent):
+            entries.append(Entry(item, issue, status, finished_at))
+        if finished_at is not None:
+            for week in weeks:
+                done_per_week[week.label] += week.contains(finished_at)
+            previous += before.contains(finished_at)
+            for n, (target, window, _) in enumerate(windows):
+                labelled = any(_same(label, target.label) for label in issue.labels)
+                if labelled and window.contains(finished_at) and finished_at < period.end:
+                    target_done[n] += 1
+        if finished_at is not None and period.contains(finished_at):
+            done.append(_row(snapshot, status, ruleset, when=finished_at.date()))
+            started = [t for t in timeline.entered(names.in_progress_status) if t <= finished_at]
+            if started:
+                cycle_times.append(_days(finished_at - started[0]))
+        first_status = timeline.triaged_at()
+        if first_status and issue.created_at and period.contains(first_status):
+            triage_times.append(_days(first_status - issue.created_at))
+        due = snapshot.field(names.target_field)
+        if period.kind == "month" and isinstance(due, date) and period.contains(due):
+            calendar_row = _row(snapshot, status, ruleset, when=due)
             if finished_at is None:
-                still_open.append(row)
+                still_open.append(calendar_row)
             elif finished_at.date() <= due:
-                on_time.append(row)
+                on_time.append(calendar_row)
             else:
-                late.append(row.model_copy(update={"days": (finished_at.date() - due).days}))
+                late.append(
+                    calendar_row.model_copy(update={"days": (finished_at.date() - due).days})
+                )
+        if issue.state != "open":
+            continue
+
+        since = timeline.since()
+        in_status = _days(as_of - since) if since else None
+        if _same(status, names.in_progress_status):
+            in_progress.append(_row(snapshot, status, ruleset, days=in_status))
+            for person in issue.assignees or [UNASSIGNED]:
+                wip[person] += 1
+        elif _same(status, names.blocked_status):
+            reason = recorded.get(BLOCKED_REASON) or line_value(issue.body, "Blocked by")
+            blocked.append(_row(snapshot, status, ruleset, days=in_status, note=reason))
+        elif status is None and issue.created_at is not None:
+            triage.append(_row(snapshot, None, ruleset, days=_days(as_of - issue.created_at)))
+        results = evaluate(ruleset, snapshot).results
+        failing = [r.name for r in results if r.failing]
+        if failing:
+            attention.append(
+                _row(
+                    snapshot,
+                    status,
+                    ruleset,
+                    rules=failing,
+                    needs=[descriptions.get(name, name) for name in failing],
+                )
+            )
+            for person in issue.assignees:
+                attention_owners[person] += 1
+        if stale_rules.intersection(failing):
+            quiet = snapshot.last_activity()
+            stale.append(
+                _row(snapshot, status, ruleset, days=_days(as_of - quiet) if quiet else None)
+            )
+        tracked_rule = next((r for r in results if r.name == ruleset.reports.tracked_rule), None)
+        if tracked_rule is not None and tracked_rule.status in ("holds", "failing"):
+            tracked += 1
+            tracked_ok += not failing
+        if isinstance(due, date) and not _same(status, names.done_status):
+            left = (due - as_of.date()).days
+            if left <= DEADLINE_DAYS:
+                deadlines.append(_row(snapshot, status, ruleset, days=left, when=due))
+
+    done_by_person: Counter[str] = Counter()
+    done_by_type: Counter[str] = Counter()
+    for row in done:
+        for person in row.assignees or [UNASSIGNED]:
+            done_by_person[person] += 1
+        done_by_type[row.type or UNTYPED] += 1
+    target_results = [
+        TargetResult(
+            name=target.name,
+            label=target.label,
+            per=target.per,
+            at_least=target.at_least,
+            required=required,
+            done=count,
+            met=count >= required,
+            window=window.label,
+        )
+        for (target, window, required), count in zip(windows, target_done, strict=True)
+    ]
+    adherence = None
+    if period.kind == "month":
         adherence = Adherence(
             on_time=_by_due(on_time), late=_by_due(late), open=_by_due(still_open)
         )
-        before = period.previous()
-        previous = sum(1 for _, _, at in finished if before.contains(at))
-
     median = statistics.median(cycle_times) if cycle_times else None
     return Summary(
         kind=period.kind,
         period=period.label,
         period_start=period.start.date(),
         period_end=(period.end - timedelta(days=1)).date(),
+        period_text=period.describe(),
         generated_at=now,
+        as_of=as_of,
         board_url=board_url,
         history_since=history_since,
         history_missing=history_missing,
         done=sorted(done, key=lambda r: (r.when or date.min, r.number)),
         done_by_person=dict(done_by_person.most_common()),
         done_by_type=dict(done_by_type.most_common()),
-        in_progress=sorted(in_progress, key=lambda r: -(r.days or 0)),
-        blocked=sorted(blocked, key=lambda r: -(r.days or 0)),
-        stale=stale,
-        violations=violations,
-        triage=sorted(triage, key=lambda r: -(r.days or 0)),
+        in_progress=sorted(in_progress, key=lambda r: (-(r.days or 0), r.number)),
+        blocked=sorted(blocked, key=lambda r: (-(r.days or 0), r.number)),
+        stale=sorted(stale, key=lambda r: (-(r.days or 0), r.number)),
+        attention=sorted(attention, key=lambda r: r.number),
+        attention_owners=dict(sorted(attention_owners.items())),
+        triage=sorted(triage, key=lambda r: (-(r.days or 0), r.number)),
         deadlines=sorted(deadlines, key=lambda r: (r.days, r.number)),
         kpis=Kpis(
             opened=opened,
@@ -328,6 +477,7 @@ def build_summary(
             time_to_triage_median_days=(
                 round(statistics.median(triage_times), 1) if triage_times else None
             ),
+            triaged_measured=len(triage_times),
             tracked_tasks=tracked,
             tracked_in_order=tracked_ok,
             tracked_in_order_share=round(tracked_ok / tracked, 2) if tracked else None,
@@ -337,9 +487,10 @@ def build_summary(
         status_counts=dict(status_counts.most_common()),
         done_per_week={week.label: done_per_week.get(week.label, 0) for week in weeks},
         adherence=adherence,
-        done_previous_period=previous,
+        done_previous_period=previous if period.kind == "month" else None,
         meeting=build_meeting(
-            [Entry(item, issue, status_of(item), done_at(item, issue)) for item, issue in live],
+            entries,
+            first_finished=first_finished,
             period=period,
             now=now,
             names=names,

@@ -88,7 +88,7 @@ def test_the_digest_renders_as_github_flavoured_markdown(browser, tmp_path: Path
     shots = DOCS_SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
     page = browser.new_page(viewport={"width": 1000, "height": 1400})
     page.goto(page_file.as_uri())
-    assert page.locator("h1").inner_text().startswith("Weekly digest · 2026-W48")
+    assert page.locator("h1").inner_text().startswith("Weekly digest · 2026-W47")
     assert page.locator("table").count() >= 2  # who did what, and the KPIs
     assert page.locator("h2", has_text="Upcoming deadlines").count() == 1
     page.screenshot(path=str(shots / "digest.png"), full_page=False)

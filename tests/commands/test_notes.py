@@ -16,14 +16,19 @@ def test_a_note_is_written_replaced_and_deleted(store: Store) -> None:
     notes.set_note(engine, REPO, 7, "blocked_reason", "the printer", "bob")
     notes.set_note(engine, REPO, 8, "blocked_reason", "budget", "bob")
     assert notes.get_notes(engine, REPO, 7) == {"blocked_reason": "the printer"}
-    assert notes.notes_with_key(engine, "blocked_reason") == {
+    notes.set_note(engine, REPO, 8, "bot_comments", "{}")
+    assert notes.notes_by_issue(engine, without=["bot_comments"]) == {
         (REPO, 7): {"blocked_reason": "the printer"},
         (REPO, 8): {"blocked_reason": "budget"},
+    }
+    assert notes.notes_by_issue(engine)[(REPO, 8)] == {
+        "blocked_reason": "budget",
+        "bot_comments": "{}",
     }
     notes.delete_note(engine, REPO, 7, "blocked_reason")
     notes.delete_note(engine, REPO, 7, "blocked_reason")  # twice: nothing to do, no error
     assert notes.get_notes(engine, REPO, 7) == {}
-    assert notes.get_notes(engine, REPO, 8) == {"blocked_reason": "budget"}
+    assert notes.get_notes(engine, REPO, 8) == {"blocked_reason": "budget", "bot_comments": "{}"}
 
 
 def test_notes_take_part_in_a_callers_transaction(store: Store) -> None:

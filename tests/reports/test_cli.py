@@ -34,7 +34,7 @@ run = invoke
 
 def test_without_flags_it_prints_the_markdown(cli_env: Bot) -> None:
     out = run("digest", "--at", AT.isoformat())
-    assert out.startswith("# Weekly digest · 2026-W48")
+    assert out.startswith("# Weekly digest · 2026-W47")
     assert not [i for i in cli_env.gh.repos[REPO].issues.values() if "digest" in i.labels]
 
 
@@ -87,5 +87,30 @@ def test_custom_templates_replace_the_layout(cli_env: Bot, tmp_path: Path) -> No
         "{{ title }}: {{ s.done | length }} done, {{ s.blocked | length }} blocked\n"
     )
     assert run("digest", "--template", str(template), "--at", AT.isoformat()).strip() == (
-        "Weekly digest · 2026-W48: 3 done, 1 blocked"
+        "Weekly digest · 2026-W47: 3 done, 1 blocked"
     )
+
+
+def test_mention_notifies_only_the_owners_of_items_that_need_attention(cli_env: Bot) -> None:
+    quiet = run("digest", "--at", AT.isoformat())
+    assert "@" not in quiet.replace("@&#8203;", "")
+    loud = run("digest", "--mention", "--at", AT.isoformat())
+    # the social post (#8) needs attention and is carol's; alice and bob are only named
+    assert "@carol: please have a look at your items above." in loud
+    assert "@alice" not in loud and "@bob" not in loud
+
+
+def test_the_json_carries_the_figures_of_the_markdown(cli_env: Bot) -> None:
+    data = json.loads(run("digest", "--format", "json", "--at", AT.isoformat()))
+    assert data["title"] == "Weekly digest · 2026-W47"
+    assert data["period_text"] == "2026-W47 (Nov 16 – Nov 22)"
+    assert {row["number"]: row["needs"] for row in data["attention"]} == {
+        7: ["New items on the board are triaged (given a Status)."],
+        8: ["A social post request has Copy, Channels, Publish date and Link."],
+        9: [
+            "A task over two hours has an owner and exactly one type label.",
+            "Work in progress shows activity at least once a week.",
+        ],
+    }
+    assert data["triage"][0]["author"] == "alice"
+    assert data["kpis"]["tracked_in_order"] == 3 and data["attention_owners"] == {"carol": 1}

@@ -43,8 +43,8 @@ def test_highlight_goes_into_the_next_digest_only(bot: Bot) -> None:
     text = digest_at(bot.services, gateway(bot), "week", now + timedelta(days=7)).markdown
     assert "## ✨ Highlights (1)" in text
     assert (
-        f"- **2,000 sign-ups \\| &lt;img src=x> in a week** — {link(bot, issue)} "
-        "Spring \\| campaign · highlighted by @bob"
+        f"- **2,000 sign-ups \\| \\<img src=x\\> in a week** — {link(bot, issue)} "
+        "Spring \\| campaign · highlighted by bob"
     ) in text
     assert "1,000 sign-ups" not in text
     # The digest of last week does not.
@@ -105,13 +105,13 @@ def test_launch_plan_and_gantt_in_the_digest(bot: Bot) -> None:
 
     # 3 open steps at two a week: done within 2 weeks, after the due date (in 8 days)
     assert (
-        f"- ⚠️ {link(bot, launch)} Launch: product v2 — @alice · 3 of 6 steps done "
+        f"- ⚠️ {link(bot, launch)} Launch: product v2 — alice · 3 of 6 steps done "
         "(task list) · due 2026-12-01 (in 8 d) · done by 2026-12-07 (85% likely, 5 weeks of "
         "pace) · ⚠️ at risk: forecast 2026-12-07 is after its due date"
     ) in text
     assert (
         "## 🗓️ Planned this week (Nov 23 – Nov 29)\n\n"
-        f"**@bob**\n- {link(bot, post)} Post: v2 is here; read #1 — @bob · due 2026-11-26"
+        f"**bob**\n- {link(bot, post)} Post: v2 is here; read #&#8203;1 — bob · due 2026-11-26"
     ) in text
     gantt = (
         "```mermaid\ngantt\n"

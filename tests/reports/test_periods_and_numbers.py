@@ -6,24 +6,24 @@ from datetime import UTC, datetime
 
 import pytest
 
-from service.reports.periods import reported, title
+from service.reports.periods import period_of, reported, title
 from service.reports.summary import percentile
 
 
 @pytest.mark.parametrize(
     ("kind", "at", "tz", "label", "expected_title"),
     [
-        ("week", "2026-11-23T08:00:00+00:00", "UTC", "2026-W47", "Weekly digest · 2026-W48"),
+        ("week", "2026-11-23T08:00:00+00:00", "UTC", "2026-W47", "Weekly digest · 2026-W47"),
         # Sunday 23:30 UTC is already Monday in Berlin
         (
             "week",
             "2026-11-22T23:30:00+00:00",
             "Europe/Berlin",
             "2026-W47",
-            "Weekly digest · 2026-W48",
+            "Weekly digest · 2026-W47",
         ),
-        ("week", "2026-11-22T23:30:00+00:00", "UTC", "2026-W46", "Weekly digest · 2026-W47"),
-        ("week", "2027-01-04T08:00:00+00:00", "UTC", "2026-W53", "Weekly digest · 2027-W01"),
+        ("week", "2026-11-22T23:30:00+00:00", "UTC", "2026-W46", "Weekly digest · 2026-W46"),
+        ("week", "2027-01-04T08:00:00+00:00", "UTC", "2026-W53", "Weekly digest · 2026-W53"),
         ("month", "2026-12-03T08:00:00+00:00", "UTC", "2026-11", "Monthly review · 2026-11"),
         ("month", "2027-01-07T08:00:00+00:00", "UTC", "2026-12", "Monthly review · 2026-12"),
     ],
@@ -32,6 +32,24 @@ def test_periods_and_titles(kind, at, tz, label, expected_title) -> None:
     moment = datetime.fromisoformat(at)
     assert reported(kind, moment, tz).label == label
     assert title(kind, moment, tz) == expected_title
+    # `/digest` in the issue rebuilds the report of the period its title names
+    assert period_of(expected_title, tz) == reported(kind, moment, tz)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Weekly digest · 2026-W54",
+        "Weekly digest · 2026-W1",
+        "Monthly review · 2026-13",
+        "Monthly review · 2026-1",
+        "Weekly digest · ",
+        "Monthly digest · 2026-11",
+        "Something else",
+    ],
+)
+def test_other_titles_name_no_period(text: str) -> None:
+    assert period_of(text, "UTC") is None
 
 
 def test_a_reported_week_runs_monday_to_monday() -> None:

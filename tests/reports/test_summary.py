@@ -9,6 +9,7 @@ import pytest
 from service.domain.models import BoardItem, Issue
 from service.engine.holder import RulesetHolder
 from service.reports.periods import Period, containing
+from service.reports.render import render_markdown
 from service.reports.summary import Summary, build_summary
 from service.reports.targets import Target
 from service.store.history import HistoryEntry
@@ -178,3 +179,81 @@ def test_work_closed_as_not_planned_or_duplicate_is_never_done() -> None:
     summary = summarise(items, history, W47, targets=[target])
     assert [row.number for row in summary.done] == [1, 4]
     assert summary.targets[0].done == 2
+
+
+class OnePass:
+    """An iterable that may be read once, as a board streamed page by page."""
+
+    def __init__(self, items: list[BoardItem]) -> None:
+        self._items = items
+        self.read = False
+
+    def __iter__(self):
+        assert not self.read, "the items were read twice"
+        self.read = True
+        return iter(self._items)
+
+
+def test_the_items_are_read_in_one_pass() -> None:
+    items = OnePass([item(1, "Done", target=date(2026, 11, 10)), item(2, None), item(3, "Todo")])
+    s = build_summary(items, done_on(1, 10), period=NOV, now=NOW, ruleset=RULESET)
+    assert items.read and [r.number for r in s.done] == [1]
+
+
+def with_issue(entry: BoardItem, **changes) -> BoardItem:
+    assert entry.issue is not None
+    return entry.model_copy(update={"issue": entry.issue.model_copy(update=changes)})
+
+
+# (recorded moves, the Status now) -> the Status a monthly review of November shows
+@pytest.mark.parametrize(
+    ("moves", "now_status", "at_month_end"),
+    [
+        ([], "Blocked", "Blocked"),  # never changed: as it is
+        ([("In Progress", "Blocked", at(20))], "Blocked", "Blocked"),
+        ([("In Progress", "Done", at(2, 12))], "Done", "In Progress"),  # done in December
+        (
+            [("Todo", "In Progress", at(5)), ("In Progress", "Done", at(2, 12))],
+            "Done",
+            "In Progress",
+        ),
+        ([(None, "Todo", at(3, 12))], "Todo", None),  # triaged in December: waiting in November
+    ],
+)
+def test_a_monthly_review_shows_the_board_at_the_months_end(moves, now_status, at_month_end):
+    history = [move(7, old, new, when) for old, new, when in moves]
+    s = summarise([item(7, now_status)], history, NOV)
+    listed = {
+        "In Progress": s.in_progress,
+        "Blocked": s.blocked,
+        None: s.triage,
+    }
+    assert [r.number for r in listed[at_month_end]] == [7]
+    assert s.status_counts == {at_month_end or "No Status": 1}
+
+
+def test_an_issue_opened_after_the_month_is_not_in_its_review() -> None:
+    late = with_issue(item(1, None), created_at=at(1, 12))
+    s = summarise([late], [], NOV)
+    assert (s.triage, s.status_counts, s.kpis.opened) == ([], {}, 0)
+
+
+def test_an_issue_closed_after_the_month_was_open_at_its_end() -> None:
+    closed = with_issue(item(1, "In Progress"), state="closed", closed_at=at(2, 12))
+    s = summarise([closed], [], NOV)
+    assert [r.number for r in s.in_progress] == [1] and s.kpis.closed == 0
+
+
+# (time to triage measured, history at all) -> what the KPI line says
+@pytest.mark.parametrize(
+    ("history", "shown"),
+    [
+        ([], "| time to triage, median | — (no history yet) |"),
+        # history exists, nothing was triaged in the week
+        ([move(1, "Todo", "Done", at(18))], "| time to triage, median | — (none in this period) |"),
+        ([move(1, None, "Todo", at(18))], "| time to triage, median | 17 d |"),
+    ],
+)
+def test_time_to_triage_says_why_it_is_missing(history, shown) -> None:
+    s = summarise([item(1, "Todo")], history, W47)
+    assert shown in render_markdown(s, "Weekly digest · 2026-W47", W47.describe())
