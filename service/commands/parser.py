@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.commands.metric_input import NotAValue, read_day, read_value
 from service.durations import MAX_HOURS, NotADuration, read_hours
 from service.engine.body import read
 
@@ -73,6 +75,13 @@ class RegenerateDigest(_Command):
     name: Literal["digest"] = "digest"
 
 
+class RecordMetric(_Command):
+    name: Literal["metric"] = "metric"
+    metric: str  # lower-case, as the targets file declares it
+    value: float
+    day: date | None = None  # None: today, in the team's time zone
+
+
 class Help(_Command):
     name: Literal["help"] = "help"
 
@@ -87,6 +96,7 @@ Command = Annotated[
     | Unblock
     | SetTarget
     | RegenerateDigest
+    | RecordMetric
     | Help,
     Field(discriminator="name"),
 ]
@@ -113,6 +123,10 @@ USAGE: dict[str, str] = {
     "unblock": "`/unblock` — back to In Progress",
     "target": "`/target 2026-12-01` — sets Target date (YYYY-MM-DD)",
     "digest": "`/digest` — in a digest issue: regenerate it now",
+    "metric": (
+        "`/metric emails 12 [2026-11-20]` — records a value of a metric the targets declare "
+        "(the date defaults to today)"
+    ),
     "help": "`/help` — the commands, and the rules that apply to this issue",
 }
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -176,6 +190,8 @@ def _parse(name: str, args: str, line: str, actor: str) -> Command | ParseError:
         return SetType(line=line, type=value)
     if name == "blocked":
         return Blocked(line=line, reason=args)
+    if name == "metric":
+        return _metric(args, line, error)
     # Only YYYY-MM-DD: date.fromisoformat would also take `20261201` and week dates.
     try:
         if _DATE.match(args):
@@ -183,6 +199,18 @@ def _parse(name: str, args: str, line: str, actor: str) -> Command | ParseError:
     except ValueError:
         pass
     return error(f"`{args}` is not a date")
+
+
+def _metric(args: str, line: str, error: Callable[[str], ParseError]) -> Command | ParseError:
+    words = args.split()
+    if len(words) not in (2, 3):
+        return error("give a metric, a value and optionally a date")
+    try:
+        value = read_value(words[1])
+        day = read_day(words[2]) if len(words) == 3 else None
+    except NotAValue as exc:
+        return error(str(exc))
+    return RecordMetric(line=line, metric=words[0].lower(), value=value, day=day)
 
 
 def _command_line(line: str) -> tuple[str, str, str] | None:

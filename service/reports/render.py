@@ -7,6 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
+from service.reports.kpis import MetricRow, MetricTargetResult, line_chart, number
 from service.reports.summary import Row, Summary, TargetResult
 
 # GitHub refuses issue bodies over 65,536 characters; keep a margin for edits.
@@ -31,6 +32,28 @@ def _bar(target: TargetResult) -> str:
     return "`" + "█" * filled + "░" * (10 - filled) + "`"
 
 
+def _change(row: MetricRow) -> str:
+    if row.change is None:
+        return "—"
+    sign = "+" if row.change > 0 else ("−" if row.change < 0 else "±")
+    text = sign + number(abs(row.change))
+    if row.change_share is not None:
+        text += f" ({sign}{abs(row.change_share) * 100:.0f}%)"
+    return text
+
+
+def _metric_target(t: MetricTargetResult) -> str:
+    mark = "❔" if t.met is None else ("✅" if t.met else "❌")
+    bound = "at least" if t.bound == "at_least" else "at most"
+    unit = f" {t.unit}" if t.unit else ""
+    line = f"{mark} **{t.name}** ({t.what}, {bound} {number(t.limit)}{unit} per {t.per}, "
+    line += f"{t.window}): {number(t.value)} / {number(t.limit)}"
+    if t.value is not None and t.limit:
+        filled = min(10, round(10 * t.value / t.limit))
+        line += " `" + "█" * filled + "░" * (10 - filled) + "`"
+    return line + (f" — {t.note}" if t.note else "")
+
+
 def _environment(template: Path | None) -> Environment:
     loader = (
         FileSystemLoader(str(template.parent))
@@ -43,6 +66,10 @@ def _environment(template: Path | None) -> Environment:
     env.filters["mention"] = lambda login: login if login.startswith("(") else f"@{login}"
     env.filters["days"] = _days
     env.filters["bar"] = _bar
+    env.filters["number"] = number
+    env.filters["change"] = _change
+    env.filters["metric_target"] = _metric_target
+    env.filters["line_chart"] = line_chart
     env.filters["e"] = lambda text: str(text).replace("|", "\\|").replace("<", "&lt;")
     return env
 

@@ -20,6 +20,7 @@ from service.engine.conditions import close_reason
 from service.engine.evaluate import evaluate
 from service.engine.model import NOT_DONE_REASONS, TYPE_PREFIX, Ruleset
 from service.engine.snapshot import Snapshot
+from service.reports.kpis import MetricsInput, MetricsReport, metrics_report
 from service.reports.periods import Period, containing
 from service.reports.targets import Target
 from service.store.history import HistoryEntry
@@ -103,6 +104,7 @@ class Summary(BaseModel):
     done_per_week: dict[str, int]
     adherence: Adherence | None = None
     done_previous_period: int | None = None
+    metrics: MetricsReport | None = None  # the team's metrics (service/reports/kpis.py)
 
 
 def _days(delta: timedelta) -> float:
@@ -168,6 +170,7 @@ def build_summary(
     notes: dict[tuple[str, int], dict[str, str]] | None = None,
     board_url: str | None = None,
     history_missing: str | None = None,
+    metrics: MetricsInput | None = None,
 ) -> Summary:
     notes = notes or {}
     names = ruleset.board
@@ -368,6 +371,11 @@ def build_summary(
         done_per_week={week.label: done_per_week.get(week.label, 0) for week in weeks},
         adherence=adherence,
         done_previous_period=previous,
+        metrics=(
+            metrics_report(metrics, period=period, done=[(i, at) for i, _, at in finished])
+            if metrics is not None and (metrics.metrics or metrics.targets or metrics.problems)
+            else None
+        ),
     )
 
 
