@@ -101,9 +101,7 @@ class Intents(BaseModel):
 
     @property
     def asked_for_change(self) -> bool:
-        return bool(
-            self.desired_changes() or self.notes or self.regenerate_digest or self.metrics
-        )
+        return bool(self.desired_changes() or self.notes or self.regenerate_digest or self.metrics)
 
     def desired_changes(self) -> bool:
         d = self.desired

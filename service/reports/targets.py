@@ -177,7 +177,7 @@ def parse_targets(text: str, source: str) -> Targets:
         for error in exc.errors():
             where = _untagged(tuple(error["loc"]))
             line, column, _ = locate(read.node, where)
-            message = _message(error["type"], error["msg"])
+            message = _message(error["type"], error["msg"], where, error["input"])
             found.append((line, column, format_path(where), message))
         raise TargetsError(_joined(source, found)) from None
     problems = []
@@ -209,7 +209,16 @@ def _untagged(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
     return loc
 
 
-def _message(kind: str, text: str) -> str:
+_PATTERN_WORDS = {
+    "name": "use 1 to 40 lower-case letters, digits, `-` and `_`",
+    "metric": "use 1 to 40 lower-case letters, digits, `-` and `_`",
+    "unit": "use letters, digits, spaces and % $ € £ / . + - only",
+}
+
+
+def _message(kind: str, text: str, loc: tuple[int | str, ...], given: object) -> str:
+    if kind == "string_pattern_mismatch" and loc and str(loc[-1]) in _PATTERN_WORDS:
+        return f"{str(given)[:40]!r}: {_PATTERN_WORDS[str(loc[-1])]}"
     if kind == "missing":
         return "required, but missing"
     if kind == "extra_forbidden":

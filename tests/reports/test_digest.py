@@ -66,8 +66,12 @@ def test_the_weekly_numbers(board: Bot) -> None:
     assert [r.title for r in s.stale] == ["Case study"]
     assert s.kpis.wip_by_person == {"(unassigned)": 1, "alice": 1}
     targets = {t.name: (t.done, t.met, t.window) for t in s.targets}
-    # two blog posts done in November so far (Nov 3 and Nov 20), one email in the week
-    assert targets == {"Blog posts": (2, False, "2026-11"), "Emails": (1, False, "2026-W47")}
+    # two blog posts done in November so far (Nov 3 and Nov 20)
+    assert targets == {"Blog posts": (2, False, "2026-11")}
+    # emails are a metric now: the one issue labelled `type: email` is not 1 of 30 emails
+    assert s.metrics is not None
+    [emails] = s.metrics.targets
+    assert (emails.name, emails.value, emails.met) == ("Emails", None, None)
     assert s.status_counts == {"Done": 4, "In Progress": 2, "Blocked": 1, "No Status": 1, "Todo": 1}
     # the chart ends with the reviewed week: W46 none, W47 three (W45: "Old done post", Nov 3)
     assert list(s.done_per_week.items())[-3:] == [("2026-W45", 1), ("2026-W46", 0), ("2026-W47", 3)]
