@@ -215,7 +215,7 @@ def test_number(raw, shown: str) -> None:
 
 def test_the_rendered_kpi_section() -> None:
     ruleset = RulesetHolder.load("rules").ruleset
-    item, at = DONE[1]
+    item, _ = DONE[1]
     summary = build_summary(
         [item],
         [],
@@ -281,7 +281,8 @@ def test_csv_rows_are_read_and_bad_ones_reported_with_their_line() -> None:
     ]
     assert {(v.origin, v.actor, v.source) for v in read.values} == {("f@abc", "lead", "csv")}
     assert read.lines() == [
-        ".github/boardwatch-metrics.csv:3: `2026-11-1x` is not a date YYYY-MM-DD; the row is skipped",
+        ".github/boardwatch-metrics.csv:3: `2026-11-1x` is not a date YYYY-MM-DD; "
+        "the row is skipped",
         ".github/boardwatch-metrics.csv:6: `nope` is not a declared metric (emails, traffic); "
         "the row is skipped",
         ".github/boardwatch-metrics.csv:7: `nan` is not a plain number such as 12 or 1234.5; "
@@ -338,14 +339,16 @@ def test_the_shipped_targets_load_and_match_the_committed_schema() -> None:
         ),
         (
             "metrics:\n  - {name: a}\ntargets:\n  - {name: x, metric: b, at_least: 3, per: week}\n",
-            "t.yml:4:15: targets[0].metric: no metric `b` is declared under `metrics` (declared: a)",
+            "t.yml:4:15: targets[0].metric: no metric `b` is declared under `metrics` "
+            "(declared: a)",
         ),
         (
             "targets:\n  - {name: x, sum_field: Cost, per: week}\n",
             "t.yml:2:5: targets[0]: give exactly one of `at_least` and `at_most`",
         ),
         (
-            "targets:\n  - name: x\n    sum_field: Cost\n    at_most: 3\n    per: week\n    bogus: 1\n",
+            "targets:\n  - name: x\n    sum_field: Cost\n    at_most: 3\n    per: week\n"
+            "    bogus: 1\n",
             "t.yml:6:5: targets[0].bogus: unknown key",
         ),
         (
