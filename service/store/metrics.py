@@ -41,15 +41,20 @@ class MetricValue(BaseModel):
         return utc(value) if value is not None else None
 
 
+def _repo(repo: str) -> str:
+    # GitHub names are case-insensitive; the tracker may be configured as `Acme/Tracker`.
+    return repo.casefold()
+
+
 def _row(repo: str, value: MetricValue, at: datetime) -> dict[str, object]:
-    return {**value.model_dump(exclude={"recorded_at"}), "repo": repo, "recorded_at": at}
+    return {**value.model_dump(exclude={"recorded_at"}), "repo": _repo(repo), "recorded_at": at}
 
 
 def record_command(bind: Bind, repo: str, value: MetricValue) -> None:
     """Store a value given by a command, replacing one given for the same metric and day in
     the same place."""
     same = delete(metric_values).where(
-        metric_values.c.repo == repo,
+        metric_values.c.repo == _repo(repo),
         metric_values.c.source == "command",
         metric_values.c.origin == value.origin,
         metric_values.c.metric == value.metric,
@@ -73,7 +78,7 @@ def replace_csv(engine: Engine, repo: str, values: Sequence[MetricValue]) -> boo
     """Make the CSV values of `repo` these; False (nothing written) when they already are."""
     at = datetime.now(UTC)
     with engine.begin() as conn:
-        ours = (metric_values.c.repo == repo) & (metric_values.c.source == "csv")
+        ours = (metric_values.c.repo == _repo(repo)) & (metric_values.c.source == "csv")
         stored = [
             MetricValue.model_validate(dict(row))
             for row in conn.execute(select(metric_values).where(ours)).mappings()
@@ -88,7 +93,7 @@ def replace_csv(engine: Engine, repo: str, values: Sequence[MetricValue]) -> boo
 
 def load_values(bind: Bind, repo: str, since: date | None = None) -> list[MetricValue]:
     """The values given in `repo` (dated `since` or later), oldest first."""
-    query = select(metric_values).where(metric_values.c.repo == repo)
+    query = select(metric_values).where(metric_values.c.repo == _repo(repo))
     if since is not None:
         query = query.where(metric_values.c.day >= since)
     query = query.order_by(metric_values.c.day, metric_values.c.recorded_at, metric_values.c.id)
