@@ -258,7 +258,7 @@ def _metric(asked: _Asked, command: RecordMetric) -> str:
     if unit is None:
         known = ", ".join(f"`{name}`" for name in declared.units) or "none"
         raise CommandFailed(
-            f"`{command.metric}` is not a metric of the targets file (declared: {known})"
+            f"`{command.metric[:40]}` is not a metric of the targets file (declared: {known})"
         )
     day = command.day or asked.today
     if day > asked.today + timedelta(days=FUTURE_DAYS):
