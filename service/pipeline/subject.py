@@ -332,13 +332,14 @@ class Pipeline:
                 }
             )
         self._record_reading(issue, reading, actor, source, activity_at)
+        # Stored before the 👍 that confirms them; a retried delivery stores them again in place.
+        self._record_metrics(issue, intents, actor, comment_id)
         ids = {key: c.id for key, c in reading.comments.items() if c.id is not None}
         applied = self._apply(issue, snapshot, list(changes), ids)
         digest = None
         if intents.regenerate_digest and self.regenerate_digest is not None:
             digest = self.regenerate_digest(issue)
         self._record_run(issue, snapshot, list(changes), intents, actor, _ids_after(ids, applied))
-        self._record_metrics(issue, intents, actor, comment_id)
         return outcome.model_copy(update={"changes": tuple(applied), "digest": digest})
 
     # -- 2. intents ------------------------------------------------------------------------
