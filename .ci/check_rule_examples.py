@@ -1,4 +1,5 @@
-"""Check the shipped rules and every rules example in README.md against the JSON Schema.
+"""Check the shipped rules and every rules example in README.md against the JSON Schema (and
+the shipped targets against theirs).
 
 `make test` runs it. check-jsonschema reads YAML as 1.2 (as editors with the YAML language
 server do), so a value such as `color: 5319e7`, a number there, fails as it would for users.
@@ -66,6 +67,15 @@ def main() -> int:
             *paths,
         ]
         failed = subprocess.run(command, check=False).returncode != 0 or failed
+        targets = [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--schemafile",
+            str(ROOT / "rules" / "targets.schema.json"),
+            str(ROOT / "rules" / "targets.yml"),
+        ]
+        failed = subprocess.run(targets, check=False).returncode != 0 or failed
     return 1 if failed else 0
 
 

@@ -11,7 +11,8 @@ Commands run in order, each seeing what the ones before it asked for (`/assign @
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +26,7 @@ from service.commands.parser import (
     Help,
     Highlight,
     ParseError,
+    RecordMetric,
     RegenerateDigest,
     SetStatus,
     SetTarget,
@@ -62,6 +64,25 @@ class CommandLine(BaseModel):
     message: str
 
 
+class MetricIntent(BaseModel):
+    """A metric value a command gives; the pipeline stores it with who gave it and where."""
+
+    model_config = ConfigDict(frozen=True)
+
+    metric: str
+    value: float
+    day: date
+
+
+class DeclaredMetrics(BaseModel):
+    """The metrics the targets file declares (name -> unit), or why it could not be read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    units: Mapping[str, str] = Field(default_factory=dict)
+    problem: str | None = None
+
+
 class Intents(BaseModel):
     """What the commands of one comment ask for; empty when there were none."""
 
@@ -76,11 +97,12 @@ class Intents(BaseModel):
     reaction: Answer | None = None
     reply: str | None = None
     regenerate_digest: bool = False
+    metrics: tuple[MetricIntent, ...] = ()
     ignored: int = Field(default=0, description="commands past MAX_COMMANDS, not run")
 
     @property
     def asked_for_change(self) -> bool:
-        return bool(self.desired_changes() or self.notes or self.regenerate_digest)
+        return bool(self.desired_changes() or self.notes or self.regenerate_digest or self.metrics)
 
     def desired_changes(self) -> bool:
         d = self.desired
@@ -101,8 +123,11 @@ def wants_change(command: Command | ParseError) -> bool:
 class _Asked:
     """The wants of the commands so far; each command reads and extends them."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, metrics: DeclaredMetrics, today: date) -> None:
         self.snapshot = snapshot
+        self.declared = metrics
+        self.today = today
+        self.metrics: list[MetricIntent] = []
         self.labels: dict[str, bool] = {}
         self.fields: dict[str, FieldValue] = {}
         self.assignees = list(snapshot.issue.assignees)
@@ -220,7 +245,30 @@ def _one(
             raise CommandFailed("digests need BOARDWATCH_PROJECT and BOARDWATCH_REPOSITORY set")
         asked.digest = True
         return "digest regenerated"
+    if isinstance(command, RecordMetric):
+        return _metric(asked, command)
     raise AssertionError(f"unhandled command {command!r}")
+
+
+# A value dated later than tomorrow is a typo (time zones put "today" a day apart at most).
+FUTURE_DAYS = 1
+
+
+def _metric(asked: _Asked, command: RecordMetric) -> str:
+    declared = asked.declared
+    if declared.problem is not None:
+        raise CommandFailed(f"no metric is known: the targets file is invalid ({declared.problem})")
+    unit = declared.units.get(command.metric)
+    if unit is None:
+        known = ", ".join(f"`{name}`" for name in declared.units) or "none"
+        raise CommandFailed(
+            f"`{command.metric[:40]}` is not a metric of the targets file (declared: {known})"
+        )
+    day = command.day or asked.today
+    if day > asked.today + timedelta(days=FUTURE_DAYS):
+        raise CommandFailed(f"{day.isoformat()} is in the future")
+    asked.metrics.append(MetricIntent(metric=command.metric, value=command.value, day=day))
+    return f"{command.metric} on {day.isoformat()}: {command.value:g}{f' {unit}' if unit else ''}"
 
 
 def _not_permitted(actor: str, repo: str, permission: Permission) -> str:
@@ -231,7 +279,8 @@ def _not_permitted(actor: str, repo: str, permission: Permission) -> str:
     )
     return (
         f"@{actor} thanks! Only people with triage, write, maintain or admin permission "
-        f"on {repo} can change issues and the board with commands, and {has}. "
+        f"on {repo} can change issues, the board or the team's metrics with commands, "
+        f"and {has}. "
         "Someone on the team can run the command for you."
     )
 
@@ -246,12 +295,15 @@ def resolve(
     permission: Permission | None,
     rule_results: Callable[[], Sequence[RuleResult]],
     digest_ok: bool = False,
+    metrics: DeclaredMetrics | None = None,
+    today: date | None = None,
 ) -> Intents:
     """The intents of `commands`, written by `actor` whose permission is `permission`.
 
     `permission` None: not looked up, because no command would change anything. Someone
     without permission gets one reply for the whole comment and nothing is asked for.
-    `rule_results` is called only for `/help`.
+    `rule_results` is called only for `/help`. `metrics` are the declared ones `/metric`
+    may give a value of; `today` (the team's) dates a value given without a date.
     """
     if not commands:
         return Intents()
@@ -271,7 +323,7 @@ def resolve(
             reply=capped("\n\n".join(parts)),
             ignored=ignored,
         )
-    asked = _Asked(snapshot)
+    asked = _Asked(snapshot, metrics or DeclaredMetrics(), today or snapshot.now.date())
     lines: list[CommandLine] = []
     errors: list[str] = []
     extra: list[str] = []
@@ -306,6 +358,7 @@ def resolve(
         reaction="confused" if errors or ignored else "+1",
         reply=reply,
         regenerate_digest=asked.digest,
+        metrics=tuple(asked.metrics),
         ignored=ignored,
     )
 

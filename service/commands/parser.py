@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.commands.metric_input import NotAValue, read_day, read_value
 from service.durations import MAX_HOURS, NotADuration, read_hours
 from service.engine.body import read
 
@@ -80,6 +82,13 @@ class Highlight(_Command):
     sentence: str
 
 
+class RecordMetric(_Command):
+    name: Literal["metric"] = "metric"
+    metric: str  # lower-case, as the targets file declares it
+    value: float
+    day: date | None = None  # None: today, in the team's time zone
+
+
 class Help(_Command):
     name: Literal["help"] = "help"
 
@@ -95,6 +104,7 @@ Command = Annotated[
     | SetTarget
     | RegenerateDigest
     | Highlight
+    | RecordMetric
     | Help,
     Field(discriminator="name"),
 ]
@@ -124,6 +134,10 @@ USAGE: dict[str, str] = {
     "highlight": (
         "`/highlight Launched the spring campaign, 2,000 sign-ups` — one sentence "
         f"(at most {MAX_HIGHLIGHT} characters) for the next digest's Highlights"
+    ),
+    "metric": (
+        "`/metric emails 12 [2026-11-20]` — records a value of a metric the targets declare "
+        "(the date defaults to today)"
     ),
     "help": "`/help` — the commands, and the rules that apply to this issue",
 }
@@ -192,6 +206,8 @@ def _parse(name: str, args: str, line: str, actor: str) -> Command | ParseError:
         if len(args) > MAX_HIGHLIGHT:
             return error(f"the sentence has {len(args):,} characters; at most {MAX_HIGHLIGHT}")
         return Highlight(line=line, sentence=args)
+    if name == "metric":
+        return _metric(args, line, error)
     # Only YYYY-MM-DD: date.fromisoformat would also take `20261201` and week dates.
     try:
         if _DATE.match(args):
@@ -199,6 +215,18 @@ def _parse(name: str, args: str, line: str, actor: str) -> Command | ParseError:
     except ValueError:
         pass
     return error(f"`{args}` is not a date")
+
+
+def _metric(args: str, line: str, error: Callable[[str], ParseError]) -> Command | ParseError:
+    words = args.split()
+    if len(words) not in (2, 3):
+        return error("give a metric, a value and optionally a date")
+    try:
+        value = read_value(words[1])
+        day = read_day(words[2]) if len(words) == 3 else None
+    except NotAValue as exc:
+        return error(str(exc))
+    return RecordMetric(line=line, metric=words[0].lower(), value=value, day=day)
 
 
 def _command_line(line: str) -> tuple[str, str, str] | None:

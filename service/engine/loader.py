@@ -126,7 +126,7 @@ class _Merged:
 # -- locating errors in the YAML --------------------------------------------------------------
 
 
-def _locate(node: Node | None, loc: Loc) -> tuple[int | None, int | None, Loc]:
+def locate(node: Node | None, loc: Loc) -> tuple[int | None, int | None, Loc]:
     """1-based line and column of the deepest node `loc` reaches, and the part it reached."""
     if node is None:
         return None, None, ()
@@ -271,13 +271,13 @@ def _errors_from(exc: ValidationError, parsed_node: Node | None, source: str) ->
             message = "expected " + " or ".join(_TYPE_WORDS[t] for t in tags)
         else:
             message = "; ".join(dict.fromkeys(m for _, m in items))
-        line, column, _ = _locate(parsed_node, loc)
+        line, column, _ = locate(parsed_node, loc)
         out.append(RuleError(source, line, column, format_path(loc), message))
     return sorted(out, key=lambda e: (e.line or 0, e.column or 0))  # in reading order
 
 
 def _error_at(parsed: _Parsed, loc: Loc, message: str) -> RuleError:
-    line, column, _ = _locate(parsed.node, loc)
+    line, column, _ = locate(parsed.node, loc)
     return RuleError(parsed.source, line, column, format_path(loc), message)
 
 

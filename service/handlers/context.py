@@ -6,12 +6,14 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from service.commands.intents import DeclaredMetrics
 from service.domain.models import Issue
 from service.engine.model import Ruleset
 from service.gateway.protocol import GitHubGateway
 from service.handlers.push import refresh
 from service.pipeline import Pipeline
 from service.reports.digest import regenerate_digest
+from service.reports.targets import TargetsError, load_targets
 from service.services import Services
 from service.store import repo_rules
 
@@ -57,7 +59,19 @@ def pipeline_for(
         ensured_labels=services.ensured_labels,
         regenerate_digest=digest_regenerator(services, gateway),
         read_only=read_only,
+        declared_metrics=lambda: declared_metrics(services),
+        timezone=services.settings.timezone,
     )
+
+
+def declared_metrics(services: Services) -> DeclaredMetrics:
+    """The metrics of the targets file, read now (an edit applies to the next `/metric`)."""
+    try:
+        targets = load_targets(services.settings.rules_dir)
+    except TargetsError as exc:
+        log.error("INVALID TARGETS: %s", exc)
+        return DeclaredMetrics(problem=str(exc).splitlines()[0])
+    return DeclaredMetrics(units={m.name: m.unit for m in targets.metrics})
 
 
 def digest_regenerator(services: Services, gateway: GitHubGateway) -> Callable[[Issue], str] | None:

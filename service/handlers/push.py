@@ -1,4 +1,5 @@
-"""`push` events: re-read a repository's `.github/boardwatch.yml` when a push changes it.
+"""`push` events: re-read a repository's `.github/boardwatch.yml` and its metrics CSV
+(`.github/boardwatch-metrics.csv`) when a push changes them.
 
 `refresh` is also how a repository's rules are read the first time. The store keeps the
 text last seen (with why it was refused) apart from the last text that loaded, so an
@@ -12,6 +13,8 @@ from typing import Any
 
 from service.engine.loader import REPO_RULES_PATH, render_errors
 from service.gateway.protocol import GitHubGateway
+from service.reports.metrics_csv import METRICS_CSV_PATH, refresh_metrics
+from service.reports.targets import TargetsError, load_targets
 from service.services import Services
 from service.store import repo_rules
 from service.store.repo_rules import RepoRules
@@ -20,12 +23,14 @@ from service.worker import Job
 log = logging.getLogger(__name__)
 
 
-def touches_rules(commits: list[dict[str, Any]]) -> bool:
+def touches(commits: list[dict[str, Any]], path: str) -> bool:
     return any(
-        REPO_RULES_PATH in (c.get(kind) or [])
-        for c in commits
-        for kind in ("added", "modified", "removed")
+        path in (c.get(kind) or []) for c in commits for kind in ("added", "modified", "removed")
     )
+
+
+def touches_rules(commits: list[dict[str, Any]]) -> bool:
+    return touches(commits, REPO_RULES_PATH)
 
 
 def refresh(
@@ -69,14 +74,38 @@ def on_push(services: Services, job: Job) -> dict[str, Any]:
     default = (payload.get("repository") or {}).get("default_branch")
     if repo is None or envelope.ref != f"refs/heads/{default}":
         return {"skipped": "not a push to the default branch"}
-    if not touches_rules(envelope.commits or []):
+    commits = envelope.commits or []
+    rules, metrics = touches_rules(commits), touches(commits, METRICS_CSV_PATH)
+    if not rules and not metrics:
         return {"skipped": f"{REPO_RULES_PATH} unchanged"}
     gateway = services.gateways.for_installation(
         envelope.installation.id if envelope.installation else None
     )
-    row = refresh(services, gateway, repo, ref=payload.get("after"))
-    if row.source is None:
-        return {"rules": "removed", "applies": row.applies}
-    if row.error is not None:
-        return {"rules": "invalid", "errors": row.error.splitlines(), "applies": row.applies}
-    return {"rules": "reloaded", "applies": row.applies}
+    outcome: dict[str, Any] = {}
+    if rules:
+        row = refresh(services, gateway, repo, ref=payload.get("after"))
+        if row.source is None:
+            outcome.update(rules="removed", applies=row.applies)
+        elif row.error is not None:
+            outcome.update(rules="invalid", errors=row.error.splitlines(), applies=row.applies)
+        else:
+            outcome.update(rules="reloaded", applies=row.applies)
+    if metrics:
+        outcome["metrics"] = _read_metrics(services, gateway, repo, payload)
+    return outcome
+
+
+def _read_metrics(
+    services: Services, gateway: GitHubGateway, repo: str, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """Store the values of the pushed metrics CSV; bad rows are reported with their line."""
+    try:
+        declared = [m.name for m in load_targets(services.settings.rules_dir).metrics]
+    except TargetsError as exc:
+        log.error("INVALID TARGETS: %s", exc)
+        return {"read": 0, "errors": [f"the targets file is invalid: {exc}"]}
+    pusher = (payload.get("pusher") or {}).get("name") or (payload.get("sender") or {}).get("login")
+    read = refresh_metrics(
+        services.store.engine, gateway, repo, declared, ref=payload.get("after"), actor=pusher
+    )
+    return {"read": len(read.values), "errors": read.lines()}

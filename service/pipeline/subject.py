@@ -20,12 +20,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
-from service.commands.intents import CommandLine, Intents, resolve, wants_change
-from service.commands.parser import Command, ParseError
+from service.commands.intents import (
+    CommandLine,
+    DeclaredMetrics,
+    Intents,
+    resolve,
+    wants_change,
+)
+from service.commands.parser import Command, ParseError, RecordMetric
 from service.commands.permissions import PermissionCache
 from service.domain.markers import marker_key
 from service.domain.models import Board, BoardItem, Comment, Issue, Permission
@@ -47,6 +54,8 @@ from service.engine.snapshot import Snapshot
 from service.gateway.protocol import GitHubGateway
 from service.pipeline.apply import apply
 from service.store import history, notes
+from service.store import metrics as metric_values
+from service.store.metrics import MetricValue
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +221,10 @@ class Pipeline:
     regenerate_digest: Callable[[Issue], str] | None = None
     # `boardwatch plan`: read GitHub and the store, change neither.
     read_only: bool = False
+    # The metrics `/metric` may give values of (read when a comment has one); None: none.
+    declared_metrics: Callable[[], DeclaredMetrics] | None = None
+    # The team's time zone: `/metric` without a date means today there.
+    timezone: str = "UTC"
 
     # -- 1. read ---------------------------------------------------------------------------
     def read(self, issue: Issue, item: ItemArg = READ, *, fresh_comments: bool = False) -> Reading:
@@ -316,6 +329,8 @@ class Pipeline:
                 }
             )
         self._record_reading(issue, reading, actor, source, activity_at)
+        # Stored before the 👍 that confirms them; a retried delivery stores them again in place.
+        self._record_metrics(issue, intents, actor, comment_id)
         ids = {key: c.id for key, c in reading.comments.items() if c.id is not None}
         applied = self._apply(issue, snapshot, list(changes), ids)
         digest = None
@@ -338,6 +353,9 @@ class Pipeline:
         permission: Permission | None = None
         if any(wants_change(c) for c in commands):
             permission = self.permissions.get(self.gateway, snapshot.issue.repo, actor)
+        declared = None
+        if self.declared_metrics is not None and any(isinstance(c, RecordMetric) for c in commands):
+            declared = self.declared_metrics()
         return resolve(
             commands,
             snapshot=snapshot,
@@ -347,6 +365,8 @@ class Pipeline:
             permission=permission,
             rule_results=lambda: evaluate(self.ruleset, snapshot).results,
             digest_ok=self.regenerate_digest is not None,
+            metrics=declared,
+            today=self.now.astimezone(ZoneInfo(self.timezone)).date(),
         )
 
     # -- 4. apply --------------------------------------------------------------------------
@@ -441,6 +461,25 @@ class Pipeline:
                 source="command" if by_command else "rule",
             )
 
+    def _record_metrics(
+        self, issue: Issue, intents: Intents, actor: str | None, comment_id: int | None
+    ) -> None:
+        """Store the values `/metric` gave, with who gave them and where (the comment)."""
+        if not intents.metrics:
+            return
+        where = issue.url or f"{issue.repo}#{issue.number}"
+        origin = f"{where}#issuecomment-{comment_id}" if comment_id else where
+        for given in intents.metrics:
+            value = MetricValue(
+                metric=given.metric,
+                day=given.day,
+                value=given.value,
+                source="command",
+                origin=origin,
+                actor=actor,
+            )
+            metric_values.record_command(self.engine, issue.repo, value)
+
     def _history(self, issue: Issue, seen: Observation, *, actor: str | None, source: str) -> None:
         history.record(
             self.engine,
@@ -486,6 +525,7 @@ def _commands_outcome(intents: Intents, asked: Sequence[Change]) -> CommandsOutc
         f"note {key} = {value}" if value is not None else f"note {key} deleted"
         for key, value in intents.notes.items()
     ]
+    writes += [f"metric {m.metric} {m.day.isoformat()} = {m.value:g}" for m in intents.metrics]
     return CommandsOutcome(
         ran=intents.lines,
         reaction=intents.reaction,

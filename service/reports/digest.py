@@ -14,15 +14,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from service.domain.models import Issue
+from service.gateway.errors import GitHubError
 from service.gateway.protocol import GitHubGateway
 from service.pipeline.subject import NOTE_COMMENTS
 from service.reports.history_source import History, from_store
+from service.reports.kpis import CHART_PERIODS, MetricsInput
+from service.reports.metrics_csv import METRICS_CSV_PATH, refresh_metrics
 from service.reports.periods import TITLE_PREFIX, Kind, Period, period_of, reported, title
 from service.reports.render import render_markdown
 from service.reports.summary import Summary, build_summary
-from service.reports.targets import load_targets, load_targets_file
+from service.reports.targets import Target, Targets, load_targets, load_targets_file
 from service.services import Services
 from service.settings import SettingsError
+from service.store import metrics as metric_values
 from service.store import notes
 
 log = logging.getLogger(__name__)
@@ -71,23 +75,25 @@ def build_digest(
     engine = services.store.engine
     ruleset = services.rules.ruleset
     history = history or from_store(engine)
+    chosen = (
+        load_targets_file(targets)
+        if targets is not None
+        else load_targets(services.settings.rules_dir)
+    )
     summary = build_summary(
         gateway.list_items(board),
         history.entries,
         period=period,
         now=now,
         ruleset=ruleset,
-        targets=(
-            load_targets_file(targets)
-            if targets is not None
-            else load_targets(services.settings.rules_dir)
-        ),
+        targets=chosen.label_targets(),
         # The bot's remembered comments are the pipeline's own bookkeeping, never read here.
         notes=notes.notes_by_issue(engine, without=(NOTE_COMMENTS,)),
         highlights=notes.dated_notes(engine, notes.HIGHLIGHT),
         board_url=board.url,
         history_missing=history.missing,
         board_fields=board.fields,
+        metrics=_metrics(services, gateway, chosen, period),
     ).model_copy(update={"title": digest_title})
     markdown = render_markdown(
         summary,
@@ -97,6 +103,31 @@ def build_digest(
         mention=services.settings.digest_mention if mention is None else mention,
     )
     return Digest(digest_title, period, summary, markdown)
+
+
+def _metrics(
+    services: Services, gateway: GitHubGateway, targets: Targets, period: Period
+) -> MetricsInput:
+    """The team's metric values, the tracker's CSV read first (a push may have been missed)."""
+    _, repo = _need(services)
+    engine = services.store.engine
+    problems: list[str] = []
+    if targets.metrics:
+        try:
+            read = refresh_metrics(engine, gateway, repo, [m.name for m in targets.metrics])
+            problems = read.lines()
+        except GitHubError as exc:
+            log.warning("cannot read %s of %s: %s", METRICS_CSV_PATH, repo, exc)
+            problems = [f"{METRICS_CSV_PATH}: cannot be read ({exc}); its stored values are shown"]
+    first = period
+    for _ in range(CHART_PERIODS):
+        first = first.previous()
+    return MetricsInput(
+        metrics=targets.metrics,
+        targets=[t for t in targets.targets if not isinstance(t, Target)],
+        values=metric_values.load_values(engine, repo, since=first.start.date()),
+        problems=problems,
+    )
 
 
 def digest_at(

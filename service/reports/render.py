@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
 from service.reports.escape import chart_label, inline
 from service.reports.forecast import CONFIDENCE, Chance, Finish
+from service.reports.kpis import MetricRow, MetricTargetResult, line_chart, number
 from service.reports.launches import Launch
 from service.reports.rows import Row
 from service.reports.summary import Summary, TargetResult
@@ -88,6 +89,29 @@ def _is_login(name: str) -> bool:
     )
 
 
+def _change(row: MetricRow) -> str:
+    if row.change is None:
+        return "—"
+    sign = "+" if row.change > 0 else ("−" if row.change < 0 else "±")
+    text = sign + number(abs(row.change))
+    if row.change_share is not None:
+        text += f" ({sign}{abs(row.change_share) * 100:.0f}%)"
+    return text
+
+
+def _metric_target(t: MetricTargetResult) -> str:
+    mark = "❔" if t.met is None else ("✅" if t.met else "❌")
+    bound = "at least" if t.bound == "at_least" else "at most"
+    unit = f" {t.unit}" if t.unit else ""
+    line = f"{mark} **{inline(t.name)}** ({inline(t.what)}, {bound} {number(t.limit)}{unit} "
+    line += f"per {t.per}, "
+    line += f"{t.window}): {number(t.value)} / {number(t.limit)}"
+    if t.value is not None and t.limit:
+        filled = min(10, round(10 * t.value / t.limit))
+        line += " `" + "█" * filled + "░" * (10 - filled) + "`"
+    return line + (f" — {inline(t.note)}" if t.note else "")
+
+
 def _environment(template: Path | None, mention: bool) -> Environment:
     loader = (
         FileSystemLoader(str(template.parent))
@@ -110,6 +134,10 @@ def _environment(template: Path | None, mention: bool) -> Environment:
     env.filters["days"] = _days
     env.filters["bar"] = _bar
     env.filters["chance"] = _chance
+    env.filters["number"] = number
+    env.filters["change"] = _change
+    env.filters["metric_target"] = _metric_target
+    env.filters["line_chart"] = line_chart
     return env
 
 

@@ -30,6 +30,7 @@ from service.engine.evaluate import evaluate
 from service.engine.model import NOT_DONE_REASONS, Ruleset
 from service.engine.snapshot import Snapshot
 from service.reports.forecast import PACE_WEEKS
+from service.reports.kpis import MetricsInput, MetricsReport, metrics_report
 from service.reports.meeting import Meeting, build_meeting
 from service.reports.periods import Period, containing
 from service.reports.rows import UNASSIGNED, UNTYPED, Entry, Row, work_type
@@ -109,6 +110,7 @@ class Summary(BaseModel):
     done_previous_period: int | None = None
     # Highlights, launches, the weeks ahead and forecasts (service/reports/meeting.py).
     meeting: Meeting = Field(default_factory=Meeting)
+    metrics: MetricsReport | None = None  # the team's metrics (service/reports/kpis.py)
 
 
 def _days(delta: timedelta) -> float:
@@ -264,6 +266,7 @@ def build_summary(
     history_missing: str | None = None,
     board_fields: tuple[BoardField, ...] = (),
     highlights: Mapping[tuple[str, int], Note] | None = None,
+    metrics: MetricsInput | None = None,
 ) -> Summary:
     """`items` are read once, in one pass; `notes`: every issue's recorded notes (the
     pipeline's activity note and the notes rules read)."""
@@ -315,6 +318,9 @@ def build_summary(
     entries: list[Entry] = []
     first_finished: datetime | None = None
     recent = now - timedelta(weeks=PACE_WEEKS + 6)
+    # Items done since the earliest window a metric's field target can count them in.
+    summed: list[tuple[BoardItem, datetime]] = []
+    summed_since = min(period.start, containing("month", period.start).start)
 
     for item in items:
         issue = item.issue
@@ -353,6 +359,8 @@ def build_summary(
             first_finished = finished_at
         if issue.state == "open" or (finished_at is not None and finished_at >= recent):
             entries.append(Entry(item, issue, status, finished_at))
+        if finished_at is not None and finished_at >= summed_since:
+            summed.append((item, finished_at))
         if finished_at is not None:
             for week in weeks:
                 done_per_week[week.label] += week.contains(finished_at)
@@ -497,6 +505,11 @@ def build_summary(
             reports=ruleset.reports,
             targets=targets,
             highlights=highlights,
+        ),
+        metrics=(
+            metrics_report(metrics, period=period, done=summed)
+            if metrics is not None and (metrics.metrics or metrics.targets or metrics.problems)
+            else None
         ),
     )
 

@@ -6,7 +6,9 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Date,
     DateTime,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -131,3 +133,22 @@ setup_states = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_setup_states_expires", setup_states.c.expires_at)
+
+# The team's metric values (traffic, MQLs, emails sent), one row per reported value: from a
+# `/metric` command (origin: the comment's address) or a row of the tracker's metrics CSV
+# (origin: `path@sha`, with its line). A period's value is computed from these by the reports.
+metric_values = Table(
+    "metric_values",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("repo", String(255), nullable=False),  # the tracker the value was given in
+    Column("metric", String(64), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("actor", String(255)),  # who gave it (the commenter, the pusher)
+    Column("source", String(16), nullable=False),  # "command" | "csv"
+    Column("origin", String(512), nullable=False),
+    Column("line", Integer),  # the CSV line; None for a command
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_metric_values_repo", metric_values.c.repo, metric_values.c.metric, metric_values.c.day)
