@@ -19,6 +19,8 @@ ISSUE_ACTIONS = (
     "unlabeled",
     "assigned",
     "unassigned",
+    "typed",  # GitHub's issue types: a rule asking for a type may now hold
+    "untyped",
     "transferred",
     "deleted",
 )

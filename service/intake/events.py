@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from service.domain.models import Issue
+from service.domain.models import Issue, SubIssues
 
 
 class _Part(BaseModel):
@@ -35,6 +35,19 @@ class LabelRef(_Part):
     name: str
 
 
+class IssueTypeRef(_Part):
+    name: str
+
+
+class SubIssuesSummary(_Part):
+    total: int = 0
+    completed: int = 0
+
+
+class DependenciesSummary(_Part):
+    blocked_by: int = 0  # open issues this one is blocked by (`total_blocked_by`: all)
+
+
 class IssuePayload(_Part):
     number: int
     node_id: str | None = None
@@ -52,6 +65,9 @@ class IssuePayload(_Part):
     html_url: str | None = None
     comments: int | None = None
     pull_request: dict[str, Any] | None = None
+    type: IssueTypeRef | None = None
+    sub_issues_summary: SubIssuesSummary | None = None
+    issue_dependencies_summary: DependenciesSummary | None = None
 
     def to_issue(self, repo: str) -> Issue:
         return Issue(
@@ -71,6 +87,17 @@ class IssuePayload(_Part):
             closed_at=self.closed_at,
             url=self.html_url,
             comments=self.comments,
+            issue_type=self.type.name if self.type else None,
+            sub_issues=(
+                SubIssues(total=summary.total, completed=summary.completed)
+                if (summary := self.sub_issues_summary) is not None and summary.total
+                else None
+            ),
+            blocked_by_open=(
+                self.issue_dependencies_summary.blocked_by
+                if self.issue_dependencies_summary
+                else 0
+            ),
         )
 
 
