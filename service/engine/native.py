@@ -26,6 +26,12 @@ def type_labels(issue: Issue) -> tuple[str, ...]:
     return (*issue.labels, native)
 
 
+def has_type_label(issue: Issue, label: str) -> bool:
+    """Whether the issue has `label`, its native type read as a `type: ` label."""
+    wanted = label.casefold()
+    return any(have.casefold() == wanted for have in type_labels(issue))
+
+
 def work_type(issue: Issue) -> str | None:
     """The kind of work: the native issue type (lower case), else the first `type: ` label."""
     if issue.issue_type:

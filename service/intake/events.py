@@ -94,9 +94,7 @@ class IssuePayload(_Part):
                 else None
             ),
             blocked_by_open=(
-                self.issue_dependencies_summary.blocked_by
-                if self.issue_dependencies_summary
-                else 0
+                self.issue_dependencies_summary.blocked_by if self.issue_dependencies_summary else 0
             ),
         )
 

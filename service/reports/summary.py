@@ -18,7 +18,8 @@ from service.domain.models import BoardItem, Issue
 from service.engine.body import line_value
 from service.engine.conditions import close_reason
 from service.engine.evaluate import evaluate
-from service.engine.model import NOT_DONE_REASONS, TYPE_PREFIX, Ruleset
+from service.engine.model import NOT_DONE_REASONS, Ruleset
+from service.engine.native import blocked_reason, has_type_label, work_type
 from service.engine.snapshot import Snapshot
 from service.reports.periods import Period, containing
 from service.reports.targets import Target
@@ -118,11 +119,6 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[int(rank) - 1]
 
 
-def _type(issue: Issue) -> str | None:
-    found = [label[len(TYPE_PREFIX) :] for label in issue.labels if label.startswith(TYPE_PREFIX)]
-    return found[0] if found else None
-
-
 def _row(item: BoardItem, issue: Issue, status: str | None, **extra: object) -> Row:
     return Row(
         repo=issue.repo,
@@ -130,7 +126,7 @@ def _row(item: BoardItem, issue: Issue, status: str | None, **extra: object) -> 
         title=issue.title,
         url=issue.url,
         assignees=list(issue.assignees),
-        type=_type(issue),
+        type=work_type(issue),
         status=status,
         **extra,  # type: ignore[arg-type]
     )
@@ -231,8 +227,10 @@ def build_summary(
                 for person in issue.assignees or [UNASSIGNED]:
                     wip[person] += 1
             elif _same(status, names.blocked_status):
-                reason = notes.get(key, {}).get(BLOCKED_REASON) or line_value(
-                    issue.body, "Blocked by"
+                reason = blocked_reason(
+                    issue,
+                    notes.get(key, {}).get(BLOCKED_REASON),
+                    line_value(issue.body, "Blocked by"),
                 )
                 blocked.append(_row(item, issue, status, days=in_status, note=reason))
             elif status is None and issue.created_at is not None:
@@ -293,7 +291,7 @@ def build_summary(
         count = sum(
             1
             for _, issue, at in finished
-            if window.contains(at) and at < period.end and target.label in issue.labels
+            if window.contains(at) and at < period.end and has_type_label(issue, target.label)
         )
         target_results.append(
             TargetResult(
