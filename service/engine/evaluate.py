@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from service.domain.models import FieldValue, Issue
+from service.domain.models import FieldValue, Issue, SubIssues
 from service.engine.changes import Change, DeleteComment, UpsertComment
 from service.engine.conditions import Missing, holds, missing
 from service.engine.desired import Desired, RuleResult
@@ -82,6 +82,9 @@ _SAMPLE = Snapshot(
         closed_at=_SAMPLE_TIME,
         url="https://github.com/octo-org/tracker/issues/1",
         comments=1,
+        issue_type="Task",
+        sub_issues=SubIssues(total=6, completed=3),
+        blocked_by_open=1,
     ),
     now=_SAMPLE_TIME,
 )
