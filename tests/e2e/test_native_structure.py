@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from service.gateway.accounting import ledger
+from service.reconcile import sweep
 from tests.fakegithub.plugin import Tracker
 from tests.gateway.support import factory_for
 from tests.support.bot import Bot
@@ -186,3 +187,21 @@ def test_a_launch_shows_its_sub_issue_progress(bot: Bot) -> None:
     done = bot.send("issues", "edited", issue=launch)
     assert done.outcome["rules"]["launch-progress"] == "holds"
     assert not [c for c in gh.bot_comments(launch) if "launch-progress" in c.body]
+
+
+def test_the_sweep_archives_cancelled_work_that_was_marked_done(bot: Bot) -> None:
+    """Closed as not planned before closing reasons were read, and set Done then."""
+    gh = bot.gh
+    board = gh.boards[0]
+    cancelled = gh.add_issue(REPO, title="Dropped", created_at=AN_HOUR_AGO)
+    finished = gh.add_issue(REPO, title="Shipped", created_at=AN_HOUR_AGO)
+    for issue, reason in ((cancelled, "not_planned"), (finished, "completed")):
+        gh.add_item(board, issue, Status="Done")
+        issue.state, issue.state_reason, issue.closed_at = "closed", reason, gh.clock()
+
+    report = sweep(bot.services)
+
+    assert report.issues == 1  # finished work is skipped as before
+    dropped, shipped = gh.item_of(board, cancelled), gh.item_of(board, finished)
+    assert dropped is not None and dropped.archived
+    assert shipped is not None and not shipped.archived
