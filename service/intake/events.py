@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from service.domain.models import Issue, SubIssues
 
@@ -119,6 +119,18 @@ class ItemPayload(_Part):
     content_type: str | None = None
 
 
+# `issue_dependencies` and `sub_issues` events name their issues otherwise. The issue whose
+# native structure changed is the subject: the blocked issue (its open blockers), the parent
+# (its sub-issue progress). Only the actions sent from that issue's side are mapped: there
+# `repository` is its repository (the other issue's is `blocking_issue_repo`/`sub_issue_repo`).
+SUBJECT_ISSUE_OF_ACTION = {
+    "blocked_by_added": "blocked_issue",
+    "blocked_by_removed": "blocked_issue",
+    "sub_issue_added": "parent_issue",
+    "sub_issue_removed": "parent_issue",
+}
+
+
 class Envelope(_Part):
     """The parts of any webhook payload that intake and the worker look at."""
 
@@ -133,6 +145,16 @@ class Envelope(_Part):
     changes: dict[str, Any] | None = None
     ref: str | None = None  # push
     commits: list[dict[str, Any]] | None = None  # push
+
+    @model_validator(mode="before")
+    @classmethod
+    def _subject_issue(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("issue") is not None:
+            return data
+        key = SUBJECT_ISSUE_OF_ACTION.get(str(data.get("action")))
+        if key is not None and isinstance(data.get(key), dict):
+            return {**data, "issue": data[key]}
+        return data
 
     @property
     def repo(self) -> str | None:

@@ -205,3 +205,76 @@ def test_the_sweep_archives_cancelled_work_that_was_marked_done(bot: Bot) -> Non
     dropped, shipped = gh.item_of(board, cancelled), gh.item_of(board, finished)
     assert dropped is not None and dropped.archived
     assert shipped is not None and not shipped.archived
+
+
+WEBHOOK_SCHEMAS = json.loads((CORPUS / "openapi-webhooks.api.github.com.json").read_text())
+
+
+def required_keys(schema: str) -> set[str]:
+    """The keys GitHub's webhook description says a payload always has."""
+    return set(WEBHOOK_SCHEMAS["components"]["schemas"][schema]["required"])
+
+
+def test_a_blocked_by_link_evaluates_the_blocked_issue_again(bot: Bot) -> None:
+    gh = bot.gh
+    board = gh.boards[0]
+    blocked = gh.add_issue(REPO, title="Press kit", body="Estimate: 1h", created_at=AN_HOUR_AGO)
+    blocker = gh.add_issue(REPO, title="Legal review", created_at=AN_HOUR_AGO)
+    gh.add_item(board, blocked, Status="Blocked")
+    gh.add_item(board, blocker, Status="In Progress", Estimate=1)
+    bot.send("issues", "edited", issue=blocked)
+    assert gh.bot_comments(blocked)  # Blocked, and no reason given yet
+
+    blocked.blocked_by_open = blocked.blocked_by_total = 1
+    repository = gh.repository_json(gh.repos[REPO])
+    payload = gh.webhook(
+        "issue_dependencies",
+        "blocked_by_added",
+        blocked_issue_id=blocked.id,
+        blocked_issue=gh.issue_json(blocked),
+        blocking_issue_id=blocker.id,
+        blocking_issue=gh.issue_json(blocker),
+        blocking_issue_repo=repository,
+        repository=repository,
+        organization=gh.shapes.organization("acme"),
+    )
+    assert required_keys("webhook-issue-dependencies-blocked-by-added") <= set(payload)
+    guid = bot.post("issue_dependencies", payload)
+    bot.worker.run_until_idle()
+    delivery = bot.services.store.deliveries.get(guid)
+
+    assert delivery is not None and delivery.status == "done", delivery
+    assert delivery.subject == f"issue:{blocked.node_id}"
+    assert delivery.outcome["rules"]["blocked-reason"] == "holds"
+    assert gh.bot_comments(blocked) == []
+
+
+def test_a_new_sub_issue_evaluates_the_parent_again(bot: Bot) -> None:
+    gh = bot.gh
+    gh.add_file(REPO, ".github/boardwatch.yml", LAUNCH_RULES)
+    launch = gh.add_issue(REPO, title="Autumn launch", created_at=AN_HOUR_AGO)
+    launch.issue_type = "Launch"
+    part = gh.add_issue(REPO, title="Landing page", created_at=AN_HOUR_AGO)
+    gh.add_item(gh.boards[0], launch, Status="In Progress", Estimate=1)
+    launch.sub_issues_total = 1
+    repository = gh.repository_json(gh.repos[REPO])
+    payload = gh.webhook(
+        "sub_issues",
+        "sub_issue_added",
+        sub_issue_id=part.id,
+        sub_issue=gh.issue_json(part),
+        sub_issue_repo=repository,
+        parent_issue_id=launch.id,
+        parent_issue=gh.issue_json(launch),
+        repository=repository,
+    )
+    assert required_keys("webhook-sub-issues-sub-issue-added") <= set(payload)
+    guid = bot.post("sub_issues", payload)
+    bot.worker.run_until_idle()
+    delivery = bot.services.store.deliveries.get(guid)
+
+    assert delivery is not None and delivery.status == "done", delivery
+    assert delivery.subject == f"issue:{launch.node_id}"
+    assert delivery.outcome["rules"]["launch-progress"] == "failing"
+    [comment] = [c for c in gh.bot_comments(launch) if "launch-progress" in c.body]
+    assert "0 of 1 sub-issues done" in comment.body
