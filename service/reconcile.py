@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from service.domain.models import BoardItem, Issue
+from service.engine.conditions import close_reason
+from service.engine.model import NOT_DONE_REASONS
 from service.gateway.accounting import ledger
 from service.handlers.context import is_tracker, pipeline_for
 from service.pipeline import Outcome, Pipeline
@@ -71,8 +73,11 @@ def targets(
             if (
                 on_board.state == "closed"
                 and str(status).casefold() == names.done_status.casefold()
+                and close_reason(on_board) not in NOT_DONE_REASONS
             ):
-                continue  # finished work: nothing left for the rules to do
+                # Finished work: nothing left for the rules to do. Cancelled work marked
+                # Done (by hand, or before closing reasons were read) is still looked at.
+                continue
             seen.add(f"{on_board.repo}#{on_board.number}")
             yield on_board, item
     if repo is not None:

@@ -39,6 +39,7 @@ from service.durations import format_hours
 from service.engine.changes import Answer
 from service.engine.desired import Desired, RuleResult
 from service.engine.model import TYPE_PREFIX, Ruleset
+from service.engine.native import dependency_reason
 from service.engine.snapshot import Snapshot
 from service.store.notes import BLOCKED_REASON, HIGHLIGHT
 
@@ -219,6 +220,8 @@ def _one(
             return f"Status set to {status}: {command.reason}"
         if isinstance(command, Unblock):
             asked.notes[BLOCKED_REASON] = None
+            if (still := dependency_reason(snapshot.issue)) is not None:
+                return f"Status set to {status}; GitHub still shows it {still}"
         return f"Status set to {status}"
     if isinstance(command, Assign | Unassign):
         named = {login.casefold() for login in command.logins}

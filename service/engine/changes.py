@@ -21,6 +21,12 @@ class AddToBoard(_Change):
     kind: Literal["add_to_board"] = "add_to_board"
 
 
+class ArchiveItem(_Change):
+    """Archive the issue's board item (GitHub keeps it, out of the board's views)."""
+
+    kind: Literal["archive_item"] = "archive_item"
+
+
 class SetField(_Change):
     kind: Literal["set_field"] = "set_field"
     field: str
@@ -72,6 +78,7 @@ class AddReaction(_Change):
 
 Change = Annotated[
     AddToBoard
+    | ArchiveItem
     | SetField
     | ClearField
     | AddLabels

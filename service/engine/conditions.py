@@ -23,11 +23,14 @@ from service.engine.model import (
     Condition,
     Duration,
     FieldTest,
+    IssueTypeTest,
     LabelsTest,
     NumberTest,
     StatusTest,
+    SubIssuesTest,
     TasksTest,
 )
+from service.engine.native import sub_issue_progress, type_labels
 from service.engine.snapshot import Snapshot
 
 
@@ -115,25 +118,30 @@ def _repo(spec: list[str], ctx: Context) -> list[Check]:
 
 
 def _labels(spec: LabelsTest, ctx: Context) -> list[Check]:
-    snap = ctx.snapshot
-    out = [
-        Check(snap.has_label(n), f"the label `{n}`", f"add the label `{n}`") for n in spec.has or []
-    ]
+    # GitHub's issue type reads as a `type: ` label, so a rule that asks for a type label
+    # holds for an organization that types its issues natively.
+    labels = type_labels(ctx.snapshot.issue)
+    have = {label.casefold() for label in labels}
+
+    def has_label(name: str) -> bool:
+        return name.casefold() in have
+
+    out = [Check(has_label(n), f"the label `{n}`", f"add the label `{n}`") for n in spec.has or []]
     if spec.any_of is not None:
         out.append(
             Check(
-                any(snap.has_label(n) for n in spec.any_of),
+                any(has_label(n) for n in spec.any_of),
                 f"one of the labels {_quote(spec.any_of)}",
                 f"add one of the labels {_quote(spec.any_of)}",
             )
         )
     out += [
-        Check(not snap.has_label(n), f"no label `{n}`", f"remove the label `{n}`")
+        Check(not has_label(n), f"no label `{n}`", f"remove the label `{n}`")
         for n in spec.none_of or []
     ]
     if spec.count_prefix is not None:
         prefix = spec.count_prefix.prefix.casefold()
-        count = sum(1 for label in snap.issue.labels if label.casefold().startswith(prefix))
+        count = sum(1 for label in labels if label.casefold().startswith(prefix))
         out += [
             Check(
                 ok,
@@ -143,6 +151,57 @@ def _labels(spec: LabelsTest, ctx: Context) -> list[Check]:
             for ok, words in _compare(count, spec.count_prefix)
         ]
     return out
+
+
+def _issue_type(spec: IssueTypeTest, ctx: Context) -> list[Check]:
+    have = (ctx.snapshot.issue.issue_type or "").strip().casefold() or None
+    fix = "set the issue's Type (in the issue's sidebar)"
+    out = []
+    if spec.one_of is not None:
+        wanted = {name.casefold() for name in spec.one_of}
+        out.append(Check(have in wanted, f"an issue type of {_quote(spec.one_of)}", fix))
+    if spec.empty is not None:
+        text = "no issue type" if spec.empty else "an issue type"
+        out.append(Check((have is None) == spec.empty, text, fix))
+    return out
+
+
+def _sub_issues(spec: SubIssuesTest, ctx: Context) -> list[Check]:
+    progress = ctx.snapshot.issue.sub_issues
+    total = progress.total if progress is not None else 0
+    done = progress.completed if progress is not None else 0
+    # The text shows where the issue stands: "every sub-issue done (3 of 6 sub-issues done)".
+    shown = sub_issue_progress(ctx.snapshot.issue) or "no sub-issues"
+    fix = "complete the sub-issues, or close the ones no longer planned"
+    out = []
+    if spec.all_done is not None:
+        text = "every sub-issue done" if spec.all_done else "a sub-issue not done"
+        ok = (total > 0 and done >= total) == spec.all_done
+        out.append(Check(ok, f"{text} ({shown})", fix))
+    for count, test, words in (
+        (total, spec.total, "sub-issue(s)"),
+        (done, spec.done, "completed sub-issue(s)"),
+        (total - done, spec.open, "sub-issue(s) not done"),
+    ):
+        if test is not None:
+            out += [Check(ok, f"{w} {words} ({shown})", fix) for ok, w in _compare(count, test)]
+    return out
+
+
+def _blocked_by(spec: Compare, ctx: Context) -> list[Check]:
+    count = ctx.snapshot.issue.blocked_by_open
+    fix = "close the blocking issues, or remove the dependencies that no longer hold"
+    return [
+        Check(ok, f"{w} open blocking issue(s) (now {count})", fix)
+        for ok, w in _compare(count, spec)
+    ]
+
+
+def _archived(spec: bool, ctx: Context) -> list[Check]:
+    item = ctx.snapshot.item
+    archived = item is not None and item.archived
+    text = "the board item is archived" if spec else "the board item is not archived"
+    return [Check(archived == spec, text, "archive or restore the item on the board")]
 
 
 def _assignees(spec: Compare, ctx: Context) -> list[Check]:
@@ -294,6 +353,10 @@ TESTS: dict[str, Callable[[Any, Context], list[Check]]] = {
     "state_reason": _state_reason,
     "repo": _repo,
     "labels": _labels,
+    "issue_type": _issue_type,
+    "sub_issues": _sub_issues,
+    "blocked_by": _blocked_by,
+    "archived": _archived,
     "assignees": _assignees,
     "author_association": _author_association,
     "on_board": _on_board,

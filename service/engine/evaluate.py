@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from service.domain.models import FieldValue, Issue
+from service.domain.models import FieldValue, Issue, SubIssues
 from service.engine.changes import Change, DeleteComment, UpsertComment
 from service.engine.conditions import Missing, holds, missing
 from service.engine.desired import Desired, RuleResult
@@ -82,6 +82,9 @@ _SAMPLE = Snapshot(
         closed_at=_SAMPLE_TIME,
         url="https://github.com/octo-org/tracker/issues/1",
         comments=1,
+        issue_type="Task",
+        sub_issues=SubIssues(total=6, completed=3),
+        blocked_by_open=1,
     ),
     now=_SAMPLE_TIME,
 )
@@ -131,6 +134,7 @@ class _Wants:
         self.add: dict[str, str] = {}  # casefold -> name
         self.remove: dict[str, str] = {}
         self.on_board: bool | None = None
+        self.archived: bool | None = None
         self.fields: dict[str, FieldValue | None] = {}
         self.assignees: dict[str, str] = {}
         self.comments: dict[str, str | None] = {}
@@ -150,6 +154,8 @@ def _apply_actions(wants: _Wants, actions: Actions, ruleset: Ruleset, snapshot: 
             wants.remove.setdefault(label.casefold(), label)
     if actions.add_to_board:
         wants.on_board = True
+    if actions.archive_item:
+        wants.archived = True
     for name, value in actions.set_fields.items():
         wants.fields.setdefault(name, value)  # the first rule to set a field wins
     for name in actions.clear_fields:
@@ -193,6 +199,7 @@ def evaluate_once(ruleset: Ruleset, snapshot: Snapshot) -> Desired:
         results=tuple(results),
         labels=wants.labels(),
         on_board=wants.on_board,
+        archived=wants.archived,
         fields=wants.fields,
         assignees=tuple(wants.assignees.values()),
         comments=wants.comments,
@@ -218,6 +225,7 @@ def _merge(first: Desired, later: Desired) -> Desired:
         results=first.results,
         labels={**first.labels, **later.labels},
         on_board=True if (first.on_board or later.on_board) else None,
+        archived=True if (first.archived or later.archived) else None,
         fields=fields,
         assignees=tuple(assignees),
         comments={**first.comments, **later.comments},

@@ -30,6 +30,7 @@ from service.engine.model import (
     LabelFromSection,
     Ruleset,
 )
+from service.engine.native import type_labels
 from service.engine.snapshot import Snapshot
 
 # What GitHub writes into an issue-form section the author left empty (case-folded).
@@ -177,7 +178,8 @@ def fill_field(spec: FieldFromSection, snapshot: Snapshot, board: BoardNames) ->
 def pick_label(spec: LabelFromSection, snapshot: Snapshot, ruleset: Ruleset) -> Pick:
     """What `add_label_from_section` adds, if anything: a declared label, in its spelling."""
     prefix = spec.prefix.casefold()
-    if any(label.casefold().startswith(prefix) for label in snapshot.issue.labels):
+    # An issue typed with GitHub's issue types has its type: no label is added beside it.
+    if any(label.casefold().startswith(prefix) for label in type_labels(snapshot.issue)):
         return Pick()
     text = answer(snapshot.issue.body, spec.section)
     if text is None:

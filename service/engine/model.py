@@ -118,6 +118,24 @@ class TasksTest(_Model):
     done: Compare | None = Field(default=None, description="count of ticked tasks")
 
 
+class SubIssuesTest(_Model):
+    """GitHub's sub-issues of the issue (its `sub_issues_summary`)."""
+
+    all_done: bool | None = Field(
+        default=None, description="true: it has sub-issues and GitHub counts all completed"
+    )
+    total: Compare | None = Field(default=None, description="count of sub-issues")
+    done: Compare | None = Field(default=None, description="count of completed sub-issues")
+    open: Compare | None = Field(default=None, description="count of sub-issues not completed")
+
+
+class IssueTypeTest(_Model):
+    """GitHub's issue type (organizations' native types); names match case-insensitively."""
+
+    one_of: list[str] | None = Field(default=None, description="the type is one of these")
+    empty: bool | None = Field(default=None, description="true: no issue type; false: has one")
+
+
 class Duration(_Model):
     """A span of calendar time; the parts add up (`{days: 1, hours: 12}`)."""
 
@@ -155,7 +173,22 @@ class Condition(_Model):
         "no reason was completed, GitHub's default)",
     )
     repo: list[str] | None = Field(default=None, description="issue is in one of these repos")
-    labels: LabelsTest | None = None
+    labels: LabelsTest | None = Field(
+        default=None,
+        description="labels; GitHub's issue type counts as a `type: <name>` label",
+    )
+    issue_type: IssueTypeTest | None = Field(
+        default=None, description="GitHub's issue type (organizations that use issue types)"
+    )
+    sub_issues: SubIssuesTest | None = Field(
+        default=None, description="progress of GitHub's sub-issues"
+    )
+    blocked_by: Compare | None = Field(
+        default=None, description="number of open issues this one is blocked by (dependencies)"
+    )
+    archived: bool | None = Field(
+        default=None, description="the board item is (not) archived; false when not on the board"
+    )
     assignees: Compare | None = Field(default=None, description="number of assignees")
     author_association: list[str] | None = Field(
         default=None, description="author association is one of (OWNER, MEMBER, CONTRIBUTOR...)"
@@ -257,6 +290,10 @@ class Actions(_Model):
         default_factory=list, description="only labels listed in owned_labels"
     )
     add_to_board: bool = Field(default=False, description="add the issue to the board (no Status)")
+    archive_item: bool = Field(
+        default=False,
+        description="archive the issue's board item: it leaves the board's views and reports",
+    )
     set_fields: dict[str, RuleValue] = Field(
         default_factory=dict, description="board field -> value (single-select by option name)"
     )

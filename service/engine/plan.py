@@ -15,6 +15,7 @@ from service.domain.models import BoardItem, FieldValue
 from service.engine.changes import (
     AddLabels,
     AddToBoard,
+    ArchiveItem,
     Change,
     ClearField,
     DeleteComment,
@@ -62,6 +63,10 @@ def plan(current: Snapshot, desired: Desired) -> list[Change]:
                     changes.append(ClearField(field=name))
             elif not same_value(have, value):
                 changes.append(SetField(field=name, value=value))
+        # After the fields: an archived item keeps the values it was archived with.
+        archived = current.item is not None and current.item.archived
+        if desired.archived and not archived:
+            changes.append(ArchiveItem())
 
     add = [name for name, want in desired.labels.items() if want and not current.has_label(name)]
     if add:
@@ -99,6 +104,8 @@ def simulate(
         if isinstance(change, AddToBoard):
             if item is None:
                 item = BoardItem(id=SIMULATED_ITEM_ID, issue=issue)
+        elif isinstance(change, ArchiveItem) and item is not None:
+            item = item.model_copy(update={"archived": True})
         elif isinstance(change, SetField | ClearField) and item is not None:
             value = change.value if isinstance(change, SetField) else None
             fields = {

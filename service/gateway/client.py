@@ -23,6 +23,7 @@ from service.domain.models import (
     Issue,
     Permission,
     Reaction,
+    SubIssues,
 )
 from service.gateway.errors import GitHubError, NotFound
 from service.gateway.graphql import GraphQLClient
@@ -58,7 +59,18 @@ def issue_from_rest(repo: str, data: dict[str, Any]) -> Issue:
         closed_at=data.get("closed_at"),
         url=data.get("html_url"),
         comments=data.get("comments"),
+        issue_type=(data.get("type") or {}).get("name"),
+        sub_issues=_sub_issues(data.get("sub_issues_summary")),
+        # `blocked_by` counts the open blockers; `total_blocked_by` the closed ones too.
+        blocked_by_open=(data.get("issue_dependencies_summary") or {}).get("blocked_by") or 0,
     )
+
+
+def _sub_issues(summary: dict[str, Any] | None) -> SubIssues | None:
+    """Progress from a REST or GraphQL sub-issues summary; None for an issue without any."""
+    if not summary or not summary.get("total"):
+        return None
+    return SubIssues(total=summary["total"], completed=summary.get("completed") or 0)
 
 
 def comment_from_rest(data: dict[str, Any]) -> Comment:
@@ -108,6 +120,9 @@ def issue_from_graphql(data: dict[str, Any]) -> Issue:
         closed_at=data.get("closedAt"),
         url=data.get("url"),
         comments=(data.get("comments") or {}).get("totalCount"),
+        issue_type=(data.get("issueType") or {}).get("name"),
+        sub_issues=_sub_issues(data.get("subIssuesSummary")),
+        blocked_by_open=(data.get("issueDependenciesSummary") or {}).get("blockedBy") or 0,
     )
 
 
@@ -428,6 +443,9 @@ class GitHubClient:
         if not node or (node.get("project") or {}).get("id") != board.id:
             return None
         return item_from_graphql(node)
+
+    def archive_item(self, board: Board, item_id: str) -> None:
+        self.graphql.execute("ArchiveItem", {"boardId": board.id, "itemId": item_id})
 
     def set_field(
         self, board: Board, item_id: str, field_name: str, value: FieldValue | None

@@ -52,6 +52,7 @@ GRAPHQL_NEEDS: dict[str, Need] = {
     "GetItem": ("organization_projects", "read"),
     "GetIssueItems": ("organization_projects", "read"),
     "AddItem": ("organization_projects", "write"),
+    "ArchiveItem": ("organization_projects", "write"),
     "SetFieldValue": ("organization_projects", "write"),
     "ClearFieldValue": ("organization_projects", "write"),
     "CreateField": ("organization_projects", "write"),
@@ -62,6 +63,8 @@ GRAPHQL_NEEDS: dict[str, Need] = {
 EVENT_NEEDS: dict[str, Need] = {
     "issues": ("issues", "read"),
     "issue_comment": ("issues", "read"),
+    "issue_dependencies": ("issues", "read"),
+    "sub_issues": ("issues", "read"),
     "projects_v2_item": ("organization_projects", "read"),
     "push": ("contents", "read"),
 }

@@ -120,6 +120,11 @@ class GitHubGateway(Protocol):
 
     def get_item_by_id(self, board: Board, item_id: str) -> BoardItem | None: ...
 
+    def archive_item(self, board: Board, item_id: str) -> None:
+        """Archive the item: it stays on the board, out of its views (archiving twice is
+        no error)."""
+        ...
+
     def set_field(
         self, board: Board, item_id: str, field_name: str, value: FieldValue | None
     ) -> None:

@@ -19,6 +19,8 @@ ISSUE_ACTIONS = (
     "unlabeled",
     "assigned",
     "unassigned",
+    "typed",  # GitHub's issue types: a rule asking for a type may now hold
+    "untyped",
     "transferred",
     "deleted",
 )
@@ -26,6 +28,10 @@ COMMENT_ACTIONS = ("created", "edited", "deleted")
 # Issue actions that carry no commands (only `opened` brings a body's commands) and no
 # other news than "look again": several queued about one issue make one evaluation.
 FOLDABLE_ISSUE_ACTIONS = tuple(a for a in ISSUE_ACTIONS if a not in ("opened", *GONE))
+# GitHub's dependencies and sub-issues, sent from the side of the issue whose counts changed
+# (see `SUBJECT_ISSUE_OF_ACTION`): that issue is evaluated again.
+DEPENDENCY_ACTIONS = ("blocked_by_added", "blocked_by_removed")
+SUB_ISSUE_ACTIONS = ("sub_issue_added", "sub_issue_removed")
 ITEM_ACTIONS = ("created", "edited", "archived", "restored", "converted", "deleted")
 
 
@@ -38,6 +44,11 @@ def build_registry(services: Services) -> HandlerRegistry:
         foldable=FOLDABLE_ISSUE_ACTIONS,
     )
     registry.add("issue_comment", partial(on_issue_event, services), COMMENT_ACTIONS)
+    for event, actions in (
+        ("issue_dependencies", DEPENDENCY_ACTIONS),
+        ("sub_issues", SUB_ISSUE_ACTIONS),
+    ):
+        registry.add(event, partial(on_issue_event, services), actions, foldable=actions)
     registry.add(
         "projects_v2_item", partial(on_item_event, services), ITEM_ACTIONS, foldable=ITEM_ACTIONS
     )

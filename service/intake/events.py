@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
-from service.domain.models import Issue
+from service.domain.models import Issue, SubIssues
 
 
 class _Part(BaseModel):
@@ -35,6 +35,19 @@ class LabelRef(_Part):
     name: str
 
 
+class IssueTypeRef(_Part):
+    name: str
+
+
+class SubIssuesSummary(_Part):
+    total: int = 0
+    completed: int = 0
+
+
+class DependenciesSummary(_Part):
+    blocked_by: int = 0  # open issues this one is blocked by (`total_blocked_by`: all)
+
+
 class IssuePayload(_Part):
     number: int
     node_id: str | None = None
@@ -52,6 +65,9 @@ class IssuePayload(_Part):
     html_url: str | None = None
     comments: int | None = None
     pull_request: dict[str, Any] | None = None
+    type: IssueTypeRef | None = None
+    sub_issues_summary: SubIssuesSummary | None = None
+    issue_dependencies_summary: DependenciesSummary | None = None
 
     def to_issue(self, repo: str) -> Issue:
         return Issue(
@@ -71,6 +87,15 @@ class IssuePayload(_Part):
             closed_at=self.closed_at,
             url=self.html_url,
             comments=self.comments,
+            issue_type=self.type.name if self.type else None,
+            sub_issues=(
+                SubIssues(total=summary.total, completed=summary.completed)
+                if (summary := self.sub_issues_summary) is not None and summary.total
+                else None
+            ),
+            blocked_by_open=(
+                self.issue_dependencies_summary.blocked_by if self.issue_dependencies_summary else 0
+            ),
         )
 
 
@@ -94,6 +119,18 @@ class ItemPayload(_Part):
     content_type: str | None = None
 
 
+# `issue_dependencies` and `sub_issues` events name their issues otherwise. The issue whose
+# native structure changed is the subject: the blocked issue (its open blockers), the parent
+# (its sub-issue progress). Only the actions sent from that issue's side are mapped: there
+# `repository` is its repository (the other issue's is `blocking_issue_repo`/`sub_issue_repo`).
+SUBJECT_ISSUE_OF_ACTION = {
+    "blocked_by_added": "blocked_issue",
+    "blocked_by_removed": "blocked_issue",
+    "sub_issue_added": "parent_issue",
+    "sub_issue_removed": "parent_issue",
+}
+
+
 class Envelope(_Part):
     """The parts of any webhook payload that intake and the worker look at."""
 
@@ -108,6 +145,16 @@ class Envelope(_Part):
     changes: dict[str, Any] | None = None
     ref: str | None = None  # push
     commits: list[dict[str, Any]] | None = None  # push
+
+    @model_validator(mode="before")
+    @classmethod
+    def _subject_issue(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("issue") is not None:
+            return data
+        key = SUBJECT_ISSUE_OF_ACTION.get(str(data.get("action")))
+        if key is not None and isinstance(data.get(key), dict):
+            return {**data, "issue": data[key]}
+        return data
 
     @property
     def repo(self) -> str | None:

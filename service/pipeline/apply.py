@@ -15,6 +15,7 @@ from service.engine.changes import (
     AddLabels,
     AddReaction,
     AddToBoard,
+    ArchiveItem,
     Change,
     ClearField,
     DeleteComment,
@@ -44,7 +45,7 @@ def apply(
     known = comment_ids or {}
     for change in changes:
         record: dict[str, Any] = change.model_dump(mode="json")
-        if isinstance(change, AddToBoard | SetField | ClearField):
+        if isinstance(change, AddToBoard | ArchiveItem | SetField | ClearField):
             if board is None or issue.node_id is None:
                 record["error"] = "no board configured, or the issue has no node id"
                 records.append(record)
@@ -55,6 +56,8 @@ def apply(
                 record["error"] = "the issue is not on the board"
             elif isinstance(change, AddToBoard):
                 record["result"] = item.id
+            elif isinstance(change, ArchiveItem):
+                gateway.archive_item(board, item.id)
             else:
                 value = change.value if isinstance(change, SetField) else None
                 gateway.set_field(board, item.id, change.field, value)

@@ -13,8 +13,9 @@ from typing import Literal
 from pydantic import BaseModel
 
 from service.engine.model import BoardNames
+from service.engine.native import work_type
 from service.reports.periods import Period
-from service.reports.rows import UNASSIGNED, UNTYPED, Entry, Row, work_type
+from service.reports.rows import UNASSIGNED, UNTYPED, Entry, Row
 
 GANTT_DAYS = 28
 # A chart with more bars than this is unreadable; the rest are counted under it.
@@ -105,7 +106,7 @@ def build_gantt(entries: Sequence[Entry], *, names: BoardNames, today: date) -> 
 
     tasks = [
         GanttTask(
-            section=mermaid_text(work_type(entry.issue) or entry.issue.issue_type or UNTYPED),
+            section=mermaid_text(work_type(entry.issue) or UNTYPED),
             name=mermaid_text(f"{entry.issue.number} · {entry.issue.title}"),
             due=due,
             tag=tag(entry),

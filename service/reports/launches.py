@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from service.engine.body import tasks
 from service.engine.model import TYPE_PREFIX
+from service.engine.native import has_type_label
 from service.reports.forecast import Finish, finish_by
 from service.reports.rows import Entry, Row
 
@@ -42,11 +43,7 @@ class Launch(BaseModel):
 
 
 def is_launch(entry: Entry, launch_type: str) -> bool:
-    wanted = launch_type.casefold()
-    issue = entry.issue
-    if issue.issue_type is not None and issue.issue_type.casefold() == wanted:
-        return True
-    return any(label.casefold() == f"{TYPE_PREFIX}{wanted}" for label in issue.labels)
+    return has_type_label(entry.issue, f"{TYPE_PREFIX}{launch_type}")
 
 
 def steps(entry: Entry) -> tuple[int, int, StepsFrom] | None:

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from pydantic import BaseModel, Field
 
 from service.engine.model import BoardNames, ReportNames
+from service.engine.native import has_type_label
 from service.reports.calendar import Gantt, Planned, build_gantt, build_planned
 from service.reports.forecast import Chance, chance_to_reach, pace_weeks, weekly_counts
 from service.reports.highlights import Highlight, build_highlights
@@ -92,7 +93,7 @@ def build_meeting(
     forecasts = [
         forecast_target(
             target,
-            [at for issue, at in done if target.label in issue.labels],
+            [at for issue, at in done if has_type_label(issue, target.label)],
             weeks,
             now=now,
             rng=random.Random(f"{seed}:{target.name}"),

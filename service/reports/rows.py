@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from service.domain.models import BoardItem, Issue
-from service.engine.model import TYPE_PREFIX
+from service.engine.native import work_type
 
 UNASSIGNED = "(unassigned)"
 UNTYPED = "(no type)"
@@ -35,15 +35,6 @@ class Row(BaseModel):
     # Needs attention: the failing rules, by name and in their own words (description).
     rules: list[str] = Field(default_factory=list)
     needs: list[str] = Field(default_factory=list)
-
-
-def work_type(issue: Issue) -> str | None:
-    """GitHub's issue type when the organization uses them, else the `type: ` label
-    (`type: blog` -> `blog`)."""
-    if issue.issue_type:
-        return issue.issue_type
-    found = [label[len(TYPE_PREFIX) :] for label in issue.labels if label.startswith(TYPE_PREFIX)]
-    return found[0] if found else None
 
 
 def issue_row(issue: Issue, status: str | None, **extra: object) -> Row:

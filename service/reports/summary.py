@@ -28,12 +28,13 @@ from service.engine.body import line_value
 from service.engine.conditions import close_reason
 from service.engine.evaluate import evaluate
 from service.engine.model import NOT_DONE_REASONS, Ruleset
+from service.engine.native import blocked_reason, has_type_label, work_type
 from service.engine.snapshot import Snapshot
 from service.reports.forecast import PACE_WEEKS
 from service.reports.kpis import MetricsInput, MetricsReport, metrics_report
 from service.reports.meeting import Meeting, build_meeting
 from service.reports.periods import Period, containing
-from service.reports.rows import UNASSIGNED, UNTYPED, Entry, Row, work_type
+from service.reports.rows import UNASSIGNED, UNTYPED, Entry, Row
 from service.reports.targets import Target
 from service.store.history import HistoryEntry
 from service.store.notes import ACTIVITY, BLOCKED_REASON, Note, human_activity
@@ -366,7 +367,7 @@ def build_summary(
                 done_per_week[week.label] += week.contains(finished_at)
             previous += before.contains(finished_at)
             for n, (target, window, _) in enumerate(windows):
-                labelled = any(_same(label, target.label) for label in issue.labels)
+                labelled = has_type_label(issue, target.label)
                 if labelled and window.contains(finished_at) and finished_at < period.end:
                     target_done[n] += 1
         if finished_at is not None and period.contains(finished_at):
@@ -398,7 +399,9 @@ def build_summary(
             for person in issue.assignees or [UNASSIGNED]:
                 wip[person] += 1
         elif _same(status, names.blocked_status):
-            reason = recorded.get(BLOCKED_REASON) or line_value(issue.body, "Blocked by")
+            reason = blocked_reason(
+                issue, recorded.get(BLOCKED_REASON), line_value(issue.body, "Blocked by")
+            )
             blocked.append(_row(snapshot, status, ruleset, days=in_status, note=reason))
         elif status is None and issue.created_at is not None:
             triage.append(_row(snapshot, None, ruleset, days=_days(as_of - issue.created_at)))

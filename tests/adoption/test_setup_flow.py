@@ -44,6 +44,8 @@ def test_the_manifest_asks_for_what_the_documented_features_need() -> None:
     assert set(found["default_events"]) == {
         "issues",
         "issue_comment",
+        "issue_dependencies",
+        "sub_issues",
         "projects_v2_item",
         "push",
     }

@@ -197,3 +197,18 @@ def test_help_says_when_no_rule_applies() -> None:
 
 def test_no_commands_no_intents() -> None:
     assert run("just a comment") == Intents()
+
+
+@pytest.mark.parametrize(
+    ("open_blockers", "message"),
+    [
+        (0, "Status set to In Progress"),
+        (2, "Status set to In Progress; GitHub still shows it blocked by 2 open issues"),
+    ],
+)
+def test_unblock_says_when_githubs_dependencies_still_block(
+    open_blockers: int, message: str
+) -> None:
+    intents = run("/unblock", blocked_by_open=open_blockers)
+    assert intents.desired.fields == {"Status": "In Progress"}
+    assert [line.message for line in intents.lines] == [message]

@@ -21,13 +21,19 @@ def snap(
     status_age: timedelta | None = None,
     notes: dict[str, str] | None = None,
     bot_comments: dict[str, str] | None = None,
+    archived: bool = False,
     **issue: Any,
 ) -> Snapshot:
-    """An issue created `age` ago; `board=None` means not on the board, `{}` on it, no fields."""
+    """An issue created `age` ago; `board=None` means not on the board, `{}` on it, no fields
+    (an `archived` item with `archived=True`)."""
     fields = {"repo": "acme/marketing", "number": 7, "node_id": "I_7", **issue}
     fields.setdefault("created_at", now - age)
     made = Issue(**fields)
-    item = None if board is None else BoardItem(id="PVTI_7", issue=made, fields=board)
+    item = (
+        None
+        if board is None
+        else BoardItem(id="PVTI_7", issue=made, fields=board, archived=archived)
+    )
     return Snapshot(
         issue=made,
         item=item,

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from service.domain.models import SubIssues
 from service.engine.conditions import TESTS, missing
 from service.engine.model import BoardNames, Condition
 from tests.engine.support import snap
@@ -137,6 +138,61 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], bool]] = [
     ("active_within", {"active_within": {"days": 7}}, {"last_activity": 2 * D}, True),
     ("active_within old", {"active_within": {"hours": 12}}, {"last_activity": D}, False),
     ("in_status_for", {"in_status_for": {"days": 3}}, {"status_age": 4 * D}, True),
+    # GitHub's native structure: issue types, sub-issues, dependencies, archived items
+    (
+        "native type is a type label",
+        {"labels": {"has": "type: Blog"}},
+        {"issue_type": "blog"},
+        True,
+    ),
+    (
+        "native type counts once with its label",
+        {"labels": {"count_prefix": {"prefix": "type: ", "eq": 1}}},
+        {"issue_type": "Blog", "labels": ("type: blog",)},
+        True,
+    ),
+    (
+        "native type and another type label",
+        {"labels": {"count_prefix": {"prefix": "type: ", "eq": 1}}},
+        {"issue_type": "Bug", "labels": ("type: blog",)},
+        False,
+    ),
+    (
+        "native type in none_of",
+        {"labels": {"none_of": ["type: bug"]}},
+        {"issue_type": "Bug"},
+        False,
+    ),
+    ("issue_type one_of", {"issue_type": {"one_of": ["Bug", "Task"]}}, {"issue_type": "bug"}, True),
+    ("issue_type other", {"issue_type": {"one_of": ["Bug"]}}, {"issue_type": "Feature"}, False),
+    ("issue_type one_of, untyped", {"issue_type": {"one_of": ["Bug"]}}, {}, False),
+    ("issue_type empty", {"issue_type": {"empty": True}}, {}, True),
+    ("issue_type set", {"issue_type": {"empty": False}}, {"issue_type": "Task"}, True),
+    (
+        "sub_issues all done",
+        {"sub_issues": {"all_done": True}},
+        {"sub_issues": SubIssues(total=6, completed=6)},
+        True,
+    ),
+    (
+        "sub_issues half done",
+        {"sub_issues": {"all_done": True}},
+        {"sub_issues": SubIssues(total=6, completed=3)},
+        False,
+    ),
+    ("sub_issues none: not all done", {"sub_issues": {"all_done": True}}, {}, False),
+    ("sub_issues none: total 0", {"sub_issues": {"total": {"eq": 0}}}, {}, True),
+    (
+        "sub_issues open count",
+        {"sub_issues": {"open": {"le": 2}, "done": {"ge": 3}}},
+        {"sub_issues": SubIssues(total=5, completed=3)},
+        True,
+    ),
+    ("blocked_by open", {"blocked_by": {"ge": 1}}, {"blocked_by_open": 2}, True),
+    ("blocked_by none open", {"blocked_by": {"ge": 1}}, {}, False),
+    ("archived", {"archived": True}, {"board": {}, "archived": True}, True),
+    ("not archived", {"archived": True}, {"board": {}}, False),
+    ("archived: off the board is not", {"archived": False}, {}, True),
     ("in_status_for short", {"in_status_for": {"days": 3}}, {"status_age": D}, False),
     ("in_status_for unknown", {"in_status_for": {"days": 3}}, {}, False),
     ("empty condition", {}, {}, True),
@@ -179,6 +235,17 @@ def test_every_condition_key_has_a_case() -> None:
             ["a reason"],
         ),
         ({"not": {"state": "open"}}, {}, ["not the issue is open"]),
+        (
+            {"sub_issues": {"all_done": True}},
+            {"sub_issues": SubIssues(total=6, completed=3)},
+            ["every sub-issue done (3 of 6 sub-issues done)"],
+        ),
+        (
+            {"blocked_by": {"eq": 0}},
+            {"blocked_by_open": 1},
+            ["exactly 0 open blocking issue(s) (now 1)"],
+        ),
+        ({"issue_type": {"one_of": ["Bug"]}}, {}, ["an issue type of `Bug`"]),
     ],
 )
 def test_missing_says_what(

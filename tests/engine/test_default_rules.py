@@ -15,6 +15,7 @@ import pytest
 from service.engine import (
     AddLabels,
     AddToBoard,
+    ArchiveItem,
     Change,
     DeleteComment,
     RemoveLabels,
@@ -105,6 +106,38 @@ CASES: list[tuple[str, dict[str, Any], str, str, list[Change]]] = [
         "holds",
         [RemoveLabels(labels=("incomplete",)), UpsertComment(key="tracked-task", body="*")],
     ),
+    # GitHub's issue type is the type, in place of a `type: ` label
+    (
+        "big, typed natively",
+        {"board": {"Status": "Todo", "Estimate": 3.0}, "assignees": ("ann",), "issue_type": "Blog"},
+        "tracked-task",
+        "holds",
+        [],
+    ),
+    (
+        "big, native type and the same label",
+        {
+            "board": {"Status": "Todo", "Estimate": 3.0},
+            "assignees": ("ann",),
+            "issue_type": "Blog",
+            "labels": ("type: blog",),
+        },
+        "tracked-task",
+        "holds",
+        [],
+    ),
+    (
+        "big, native type and another type label",
+        {
+            "board": {"Status": "Todo", "Estimate": 3.0},
+            "assignees": ("ann",),
+            "issue_type": "Video",
+            "labels": ("type: blog",),
+        },
+        "tracked-task",
+        "failing",
+        [AddLabels(labels=("incomplete",)), UpsertComment(key="tracked-task", body="*")],
+    ),
     (
         "two hours is small",
         {"board": {"Status": "Todo", "Estimate": 2.0}},
@@ -120,6 +153,13 @@ CASES: list[tuple[str, dict[str, Any], str, str, list[Change]]] = [
             "board": {"Status": "Todo", "Estimate": 1.0},
             "body": "### Copy\nHi",
         },
+        "social-post",
+        "failing",
+        [AddLabels(labels=("needs-info",)), UpsertComment(key="social-post", body="*")],
+    ),
+    (
+        "social, typed natively",
+        {"issue_type": "Social", "board": {"Status": "Todo", "Estimate": 1.0}, "body": "x"},
         "social-post",
         "failing",
         [AddLabels(labels=("needs-info",)), UpsertComment(key="social-post", body="*")],
@@ -186,6 +226,13 @@ CASES: list[tuple[str, dict[str, Any], str, str, list[Change]]] = [
         [],
     ),
     (
+        "blocked by an open issue (dependency)",
+        {"board": {"Status": "Blocked", "Estimate": 1.0}, "blocked_by_open": 1},
+        "blocked-reason",
+        "holds",
+        [],
+    ),
+    (
         "blocked by command",
         {"board": {"Status": "Blocked", "Estimate": 1.0}, "notes": {"blocked_reason": "vendor"}},
         "blocked-reason",
@@ -214,18 +261,53 @@ CASES: list[tuple[str, dict[str, Any], str, str, list[Change]]] = [
         "failing",
         [SetField(field="Status", value="Done")],
     ),
-    # Cancelled or duplicate work is not done: its Status is left as it is.
+    # Cancelled or duplicate work is not done: its Status is left as it is, and (8b) its
+    # item is archived, out of the board.
     (
         "closed as not planned",
         {"state": "closed", "state_reason": "not_planned", "board": {"Status": "Todo"}},
         "closed-done",
         "not_applicable",
-        [],
+        [ArchiveItem()],
     ),
     (
         "closed as duplicate",
         {"state": "closed", "state_reason": "duplicate", "board": {"Status": "In Progress"}},
         "closed-done",
+        "not_applicable",
+        [ArchiveItem()],
+    ),
+    # 8b. cancelled work leaves the board
+    (
+        "not planned: archived",
+        {"state": "closed", "state_reason": "not_planned", "board": {"Status": "Todo"}},
+        "cancelled-archived",
+        "failing",
+        [ArchiveItem()],
+    ),
+    (
+        "duplicate, archived already",
+        {
+            "state": "closed",
+            "state_reason": "duplicate",
+            "board": {"Status": "Todo"},
+            "archived": True,
+        },
+        "cancelled-archived",
+        "holds",
+        [],
+    ),
+    (
+        "completed stays",
+        {"state": "closed", "state_reason": "completed", "board": {"Status": "Done"}},
+        "cancelled-archived",
+        "not_applicable",
+        [],
+    ),
+    (
+        "not planned, off the board",
+        {"state": "closed", "state_reason": "not_planned"},
+        "cancelled-archived",
         "not_applicable",
         [],
     ),
@@ -236,6 +318,13 @@ CASES: list[tuple[str, dict[str, Any], str, str, list[Change]]] = [
         "form-type",
         "failing",
         [AddLabels(labels=("type: blog",))],
+    ),
+    (
+        "form, typed with GitHub's issue type",
+        {"board": {}, "issue_type": "Web", "body": "### Type\n\nblog\n"},
+        "form-type",
+        "holds",
+        [AddLabels(labels=("needs-triage",))],
     ),
     (
         "form, typed by a person",

@@ -206,7 +206,7 @@ def test_missing_folder() -> None:
 def test_default_rules_are_valid() -> None:
     result = load_rules("rules")
     assert result.ok, result.errors
-    assert result.ruleset is not None and len(result.ruleset.rules) == 12
+    assert result.ruleset is not None and len(result.ruleset.rules) == 13
     assert set(result.ruleset.owned_labels) == {
         "needs-triage",
         "needs-estimate",

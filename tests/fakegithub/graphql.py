@@ -29,12 +29,14 @@ if TYPE_CHECKING:
 SCHEMA_PATH = (
     Path(__file__).resolve().parents[3] / "shared" / "corpora" / "graphql" / "schema.graphql"
 )
+ADDITIONS_PATH = Path(__file__).with_name("schema_additions.graphql")
 MAX_PAGE = 100
 
 
 @cache
 def schema() -> GraphQLSchema:
-    return build_schema(SCHEMA_PATH.read_text(), assume_valid_sdl=True)
+    text = SCHEMA_PATH.read_text() + "\n" + ADDITIONS_PATH.read_text()
+    return build_schema(text, assume_valid_sdl=True)
 
 
 def describe(query: str, given: str | None) -> tuple[str, bool]:
@@ -102,6 +104,22 @@ class Resolver:
                 "nodes": [{"login": n} for n in issue.assignees[: _page(first, "assignees")]]
             },
             "comments": lambda info, **_: {"totalCount": len(issue.comments)},
+            "issueType": (
+                {"id": f"IT_{issue.issue_type}", "name": issue.issue_type, "isEnabled": True}
+                if issue.issue_type
+                else None
+            ),
+            "subIssuesSummary": {
+                "total": issue.sub_issues_total,
+                "completed": issue.sub_issues_completed,
+                "percentCompleted": issue.sub_issues_percent(),
+            },
+            "issueDependenciesSummary": {
+                "blockedBy": issue.blocked_by_open,
+                "totalBlockedBy": issue.blocked_by_total,
+                "blocking": 0,
+                "totalBlocking": 0,
+            },
             "repository": {"nameWithOwner": issue.repo, "name": issue.repo.split("/")[1]},
             "projectItems": lambda info, first=None, includeArchived=True, **_: {
                 "nodes": [
@@ -327,6 +345,14 @@ class Resolver:
         item.updated_at = self.fake.clock()
         return {"projectV2Item": self.item(board, item)}
 
+    def archive_item(self, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+        board = self._find_board(input["projectId"])
+        item = self._find_item(board, input["itemId"])
+        if not item.archived:
+            item.archived = True
+            item.updated_at = self.fake.clock()
+        return {"item": self.item(board, item)}
+
     def delete_item(self, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         board = self._find_board(input["projectId"])
         item = self._find_item(board, input["itemId"])
@@ -398,6 +424,7 @@ def execute(
         "repository": resolver.repository,
         "node": resolver.node,
         "deleteProjectV2Item": resolver.delete_item,
+        "archiveProjectV2Item": resolver.archive_item,
         "addProjectV2ItemById": resolver.add_item,
         "updateProjectV2ItemFieldValue": resolver.set_value,
         "clearProjectV2ItemFieldValue": resolver.clear_value,

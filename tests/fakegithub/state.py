@@ -64,6 +64,16 @@ class Issue:
     comments: list[Comment] = field(default_factory=list)
     is_pull: bool = False
     id: int = field(default_factory=next_id)
+    # GitHub's native structure; tests set these directly (`issue.issue_type = "Bug"`).
+    issue_type: str | None = None
+    sub_issues_total: int = 0
+    sub_issues_completed: int = 0
+    blocked_by_open: int = 0
+    blocked_by_total: int = 0  # open and closed blockers (at least blocked_by_open)
+
+    def sub_issues_percent(self) -> int:
+        total = self.sub_issues_total
+        return self.sub_issues_completed * 100 // total if total else 0
 
 
 @dataclass

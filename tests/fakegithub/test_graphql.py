@@ -35,6 +35,7 @@ def variables_for(name: str, board: Board, issue: Issue, item_id: str) -> dict[s
     assert status is not None
     return {
         "AddItem": {"boardId": board.id, "contentId": issue.node_id},
+        "ArchiveItem": {"boardId": board.id, "itemId": item_id},
         "ClearFieldValue": {"boardId": board.id, "itemId": item_id, "fieldId": status.id},
         "CreateField": {"boardId": board.id, "name": "Channel", "dataType": "TEXT"},
         "GetIssueItems": {"issueId": issue.node_id},
@@ -72,6 +73,7 @@ def test_every_gateway_operation_runs_without_errors(
         name
         in {
             "AddItem",
+            "ArchiveItem",
             "ClearFieldValue",
             "CreateField",
             "SetFieldValue",

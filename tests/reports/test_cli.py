@@ -108,7 +108,7 @@ def test_the_json_carries_the_figures_of_the_markdown(cli_env: Bot) -> None:
         7: ["New items on the board are triaged (given a Status)."],
         8: ["A social post request has Copy, Channels, Publish date and Link."],
         9: [
-            "A task over two hours has an owner and exactly one type label.",
+            "A task over two hours has an owner and exactly one type (label or issue type).",
             "Work in progress shows activity at least once a week.",
         ],
     }

@@ -336,7 +336,7 @@ def test_gantt_of_the_next_four_weeks() -> None:
         ("event", "2 · Deck", date(2026, 11, 23), "crit"),
         ("social", "1 · Post launch", date(2026, 11, 25), "active"),
         ("social", "3 · Recap", date(2026, 12, 20), ""),
-        ("Launch", "7 · GTM", date(2026, 12, 1), ""),
+        ("launch", "7 · GTM", date(2026, 12, 1), ""),
     ]
 
 

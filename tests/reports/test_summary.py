@@ -257,3 +257,25 @@ def test_an_issue_closed_after_the_month_was_open_at_its_end() -> None:
 def test_time_to_triage_says_why_it_is_missing(history, shown) -> None:
     s = summarise([item(1, "Todo")], history, W47)
     assert shown in render_markdown(s, "Weekly digest · 2026-W47", W47.describe())
+
+
+def natively(board_item: BoardItem, **native: object) -> BoardItem:
+    assert board_item.issue is not None
+    return board_item.model_copy(update={"issue": board_item.issue.model_copy(update=native)})
+
+
+def test_githubs_native_type_and_dependencies_in_the_summary() -> None:
+    items = [
+        natively(item(1, "Done"), issue_type="Blog"),
+        natively(item(2, "Blocked"), blocked_by_open=2),
+        natively(item(3, "Blocked"), blocked_by_open=1, body="Blocked by: legal review"),
+    ]
+    target = Target(name="Blog", label="type: blog", at_least=1, per="week")
+    summary = summarise(items, done_on(1, 18), W47, targets=[target])
+    assert [(row.number, row.type) for row in summary.done] == [(1, "blog")]
+    assert summary.done_by_type == {"blog": 1}
+    assert summary.targets[0].done == 1  # a native Blog counts towards the blog target
+    assert {row.number: row.note for row in summary.blocked} == {
+        2: "blocked by 2 open issues",
+        3: "legal review; blocked by 1 open issue",
+    }
