@@ -57,6 +57,7 @@ def pipeline_for(
         ensured_labels=services.ensured_labels,
         regenerate_digest=digest_regenerator(services, gateway),
         read_only=read_only,
+        installation_id=installation_id,
     )
 
 
