@@ -96,13 +96,18 @@ def wait_for(check: Callable[[], bool], until: datetime) -> bool:
 
 def open_in_grace(bot: Instance, gh: FakeGitHub, issue: Issue) -> None:
     """Post `opened` and process it: the request is in grace, so nothing is said yet."""
-    bot.post("issues", gh.webhook("issues", "opened", issue=issue))
+    opened = bot.post("issues", gh.webhook("issues", "opened", issue=issue))
     bot.worker.run_until_idle()
     assert "needs-info" not in issue.labels
     assert gh.bot_comments(issue) == []
+    grace_end = issue.created_at.replace(tzinfo=UTC) + GRACE
+    outcome = bot.services.store.deliveries.get(opened)
+    assert outcome is not None and outcome.outcome is not None
+    assert outcome.outcome["rules"]["social-post"] == "grace"
+    assert datetime.fromisoformat(outcome.outcome["review_at"]) == grace_end
     [review] = bot.services.store.deliveries.list(status="scheduled")
     assert review.event == REVIEW_EVENT
-    assert review.available_at == issue.created_at.replace(tzinfo=UTC) + GRACE
+    assert review.available_at == grace_end
 
 
 def labelled_after_grace(gh: FakeGitHub, issue: Issue, workers: list[Worker]) -> None:
