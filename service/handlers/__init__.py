@@ -46,6 +46,10 @@ def build_registry(services: Services) -> HandlerRegistry:
     registry.add("push", partial(on_push, services))
     # Scheduled re-evaluations; several due for one issue make one evaluation.
     registry.add(
-        REVIEW_EVENT, partial(on_review, services), (REVIEW_ACTION,), foldable=(REVIEW_ACTION,)
+        REVIEW_EVENT,
+        partial(on_review, services),
+        (REVIEW_ACTION,),
+        foldable=(REVIEW_ACTION,),
+        internal=True,
     )
     return registry

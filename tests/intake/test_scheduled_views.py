@@ -7,10 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from service.app import create_app
+from service.handlers import build_registry
 from service.store import Store
-from service.store.reviews import Review, plan_review
-from tests.support.apps import make_app, subject_recorder
+from service.store.reviews import REVIEW_ACTION, REVIEW_EVENT, Review, plan_review
+from tests.support.apps import make_app, make_services, make_settings, subject_recorder
 from tests.support.cli import environment, invoke
+from tests.support.webhooks import encode, headers
 
 TOKEN = "admin-token-for-tests"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
@@ -64,3 +67,24 @@ def test_an_operator_can_run_a_scheduled_review_now(store: Store) -> None:
     claimed = store.deliveries.claim("w", 30)
     assert claimed is not None and claimed.id == review.id
     assert claimed.available_at < DUE - timedelta(days=1)
+
+
+def test_a_webhook_posing_as_a_scheduled_review_is_stored_and_not_acted_on(store: Store) -> None:
+    settings = make_settings()
+    services = make_services(settings, store)
+    app = create_app(
+        settings, services=services, registry=build_registry(services), start_worker=False
+    )
+    body = encode(
+        {
+            "action": REVIEW_ACTION,
+            "repository": {"full_name": "acme/tracker"},
+            "issue": {"number": 7, "node_id": "I_7"},
+        }
+    )
+    with TestClient(app) as client:
+        answer = client.post(
+            "/webhook", content=body, headers=headers(body, REVIEW_EVENT, delivery="outside-1")
+        )
+    assert answer.json() == {"delivery": "outside-1", "status": "ignored"}
+    assert store.deliveries.claim("w", 30) is None
