@@ -24,6 +24,7 @@ from tests.fakegithub.plugin import Tracker
 from tests.fakegithub.state import Issue
 from tests.gateway.support import factory_for, settings_for
 from tests.support.apps import make_services
+from tests.support.bot import Bot
 from tests.support.webhooks import SECRET, encode, headers
 
 REPO = "acme/tracker"
@@ -170,3 +171,29 @@ def test_two_workers_evaluate_the_review_once(
         reviews = [d for d in one.services.store.deliveries.list() if d.event == REVIEW_EVENT]
         assert [d.status for d in reviews] == ["done"]
         assert reviews[0].attempts == 1
+
+
+def test_work_in_progress_is_looked_at_when_its_week_without_activity_is_up(bot: Bot) -> None:
+    gh = bot.gh
+    board = gh.boards[0]
+    two_days_ago = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+    issue = gh.add_issue(
+        REPO,
+        title="Launch video",
+        body="Estimate: 1h",
+        labels=["type: video"],
+        assignees=["alice"],
+        created_at=two_days_ago,
+    )
+    gh.add_item(board, issue, Status="In Progress")
+    bot.send("issues", "edited", issue=issue)
+    # The stale rule asks for activity within 7 days: it fails 7 days after the last one.
+    [review] = bot.services.store.deliveries.list(status="scheduled")
+    assert review.available_at == two_days_ago + timedelta(days=7)
+
+    comment = gh.add_comment(issue, "Rough cut is done", author="alice")
+    bot.send("issue_comment", "created", issue=issue, comment=comment)
+    # A person's comment is activity: the moment moves, and the issue keeps one review.
+    [moved] = bot.services.store.deliveries.list(status="scheduled")
+    assert moved.available_at == comment.created_at.replace(tzinfo=UTC) + timedelta(days=7)
+    assert "stale" not in issue.labels
