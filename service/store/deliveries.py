@@ -151,22 +151,35 @@ class DeliveryQueue:
             )
             .on_conflict_do_nothing(index_elements=["id"])
         )
+        if self._scheduled(new.subject, new.event) == [new.id]:
+            return  # already so: most evaluations find nothing new and write nothing
         with self.engine.begin() as conn:
-            conn.execute(self._unscheduled(new.subject, new.event, keep=new.id))
+            conn.execute(self._unscheduled(new.subject, new.event).where(deliveries.c.id != new.id))
             conn.execute(statement)
 
     def unschedule(self, subject: str, event: str) -> None:
         """Drop the subject's scheduled deliveries of `event`: nothing is due any more."""
+        if not self._scheduled(subject, event):
+            return
         with self.engine.begin() as conn:
             conn.execute(self._unscheduled(subject, event))
 
-    def _unscheduled(self, subject: str, event: str, *, keep: str | None = None) -> Delete:
-        statement = delete(deliveries).where(
+    def _scheduled(self, subject: str, event: str) -> list[str]:
+        """The ids of the subject's scheduled deliveries of `event` (a read, no lock)."""
+        query = select(deliveries.c.id).where(
             deliveries.c.subject == subject,
             deliveries.c.event == event,
             deliveries.c.status == "scheduled",
         )
-        return statement.where(deliveries.c.id != keep) if keep is not None else statement
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def _unscheduled(self, subject: str, event: str) -> Delete:
+        return delete(deliveries).where(
+            deliveries.c.subject == subject,
+            deliveries.c.event == event,
+            deliveries.c.status == "scheduled",
+        )
 
     # -- worker ----------------------------------------------------------------------------
     def claim(
