@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.compose import worker_for
 from service.handlers import build_registry
+from service.reconcile import sweep
 from service.services import Services
 from service.store import Store
 from service.store.reviews import REVIEW_EVENT
@@ -197,3 +198,27 @@ def test_work_in_progress_is_looked_at_when_its_week_without_activity_is_up(bot:
     [moved] = bot.services.store.deliveries.list(status="scheduled")
     assert moved.available_at == comment.created_at.replace(tzinfo=UTC) + timedelta(days=7)
     assert "stale" not in issue.labels
+
+
+def test_the_sweep_schedules_what_time_will_change_and_plan_schedules_nothing(bot: Bot) -> None:
+    gh = bot.gh
+    board = gh.boards[0]
+    a_day_ago = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    issue = gh.add_issue(
+        REPO,
+        title="Webinar",
+        body="Estimate: 1h",
+        labels=["type: event"],
+        assignees=["alice"],
+        created_at=a_day_ago,
+    )
+    gh.add_item(board, issue, Status="In Progress")
+    preview = sweep(bot.services, read_only=True)
+    [result] = preview.results
+    assert result.review_at == a_day_ago + timedelta(days=7)
+    assert bot.services.store.deliveries.list(status="scheduled") == []
+
+    sweep(bot.services)
+    [review] = bot.services.store.deliveries.list(status="scheduled")
+    assert review.available_at == a_day_ago + timedelta(days=7)
+    assert review.subject == f"issue:{issue.node_id}"
