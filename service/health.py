@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from pydantic import BaseModel
 
-from service.metrics import QUEUE_DEPTH, exposition
+from service.metrics import QUEUE_DEPTH, SCHEDULED_REVIEWS, exposition
 
 router = APIRouter(tags=["health"])
 # The classic text format (names escaped to underscores), which every Prometheus scrapes.
@@ -61,5 +61,7 @@ async def readyz(request: Request) -> JSONResponse:
 async def metrics(request: Request) -> Response:
     # The metrics page must answer even while the database is away.
     with suppress(Exception):
-        QUEUE_DEPTH.set(await run_in_threadpool(request.app.state.store.deliveries.pending))
+        counts = await run_in_threadpool(request.app.state.store.deliveries.counts)
+        QUEUE_DEPTH.set(counts["queued"] + counts["running"])
+        SCHEDULED_REVIEWS.set(counts["scheduled"])
     return Response(exposition(), media_type=CONTENT_TYPE_PLAIN_0_0_4)

@@ -48,6 +48,12 @@ QUEUE_DEPTH = Gauge(
     "Deliveries waiting to be processed (queued or running).",
     multiprocess_mode="mostrecent",
 )
+SCHEDULED_REVIEWS = Gauge(
+    "boardwatch_scheduled_reviews",
+    "Re-evaluations scheduled for a moment to come (a grace period's end, an item turning "
+    "stale); not counted in the queue depth until due.",
+    multiprocess_mode="mostrecent",
+)
 PROCESSING_SECONDS = Histogram(
     "boardwatch_processing_seconds",
     "Time from claim to outcome of one delivery.",

@@ -34,10 +34,16 @@ def list_deliveries(
         return
     table = Table("id", "event", "status", "attempts", "received", "subject", "error")
     for d in found:
+        # A scheduled re-evaluation shows when it is due rather than when it was planned.
+        status = (
+            f"scheduled for {d.available_at:%Y-%m-%d %H:%M:%S}"
+            if d.status == "scheduled"
+            else d.status
+        )
         table.add_row(
             d.id,
             f"{d.event}.{d.action}" if d.action else d.event,
-            d.status,
+            status,
             str(d.attempts),
             d.received_at.strftime("%Y-%m-%d %H:%M:%S"),
             d.subject,

@@ -7,7 +7,9 @@ from functools import partial
 from service.handlers.issues import GONE, on_issue_event
 from service.handlers.items import on_item_event
 from service.handlers.push import on_push
+from service.handlers.review import on_review
 from service.services import Services
+from service.store.reviews import REVIEW_ACTION, REVIEW_EVENT
 from service.worker import HandlerRegistry
 
 ISSUE_ACTIONS = (
@@ -53,4 +55,12 @@ def build_registry(services: Services) -> HandlerRegistry:
         "projects_v2_item", partial(on_item_event, services), ITEM_ACTIONS, foldable=ITEM_ACTIONS
     )
     registry.add("push", partial(on_push, services))
+    # Scheduled re-evaluations; several due for one issue make one evaluation.
+    registry.add(
+        REVIEW_EVENT,
+        partial(on_review, services),
+        (REVIEW_ACTION,),
+        foldable=(REVIEW_ACTION,),
+        internal=True,
+    )
     return registry

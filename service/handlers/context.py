@@ -61,6 +61,7 @@ def pipeline_for(
         read_only=read_only,
         declared_metrics=lambda: declared_metrics(services),
         timezone=services.settings.timezone,
+        installation_id=installation_id,
     )
 
 

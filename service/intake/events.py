@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from service.domain.models import Issue, SubIssues
+from service.store.deliveries import issue_subject
 
 
 class _Part(BaseModel):
@@ -168,9 +169,7 @@ def subject_of(event: str, envelope: Envelope) -> str:
     event and a `projects_v2_item` event of the same task are processed one after the other.
     """
     if envelope.issue is not None:
-        if envelope.issue.node_id:
-            return f"issue:{envelope.issue.node_id}"
-        return f"issue:{envelope.repo}#{envelope.issue.number}"
+        return issue_subject(envelope.repo, envelope.issue.number, envelope.issue.node_id)
     item = envelope.projects_v2_item
     if item is not None:
         if item.content_node_id and item.content_type in (None, "Issue"):

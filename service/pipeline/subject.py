@@ -49,13 +49,16 @@ from service.engine.conditions import Missing
 from service.engine.desired import Desired, RuleStatus, overrule
 from service.engine.evaluate import evaluate
 from service.engine.model import Ruleset
+from service.engine.moments import next_change
 from service.engine.plan import plan, simulate
 from service.engine.snapshot import Snapshot
 from service.gateway.protocol import GitHubGateway
 from service.pipeline.apply import apply
 from service.store import history, notes
 from service.store import metrics as metric_values
+from service.store.deliveries import DeliveryQueue, issue_subject
 from service.store.metrics import MetricValue
+from service.store.reviews import Review, plan_review
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +138,11 @@ class Outcome(BaseModel):
     )
     commands: CommandsOutcome | None = None
     digest: str | None = Field(default=None, description="what `/digest` regenerated")
+    review_at: datetime | None = Field(
+        default=None,
+        description="when time alone may change a rule's verdict: the issue is evaluated "
+        "again then (scheduled, unless read-only)",
+    )
 
     @property
     def changed(self) -> bool:
@@ -225,11 +233,21 @@ class Pipeline:
     declared_metrics: Callable[[], DeclaredMetrics] | None = None
     # The team's time zone: `/metric` without a date means today there.
     timezone: str = "UTC"
+    # The installation a scheduled re-evaluation acts through (None: the default one).
+    installation_id: int | None = None
 
     # -- 1. read ---------------------------------------------------------------------------
-    def read(self, issue: Issue, item: ItemArg = READ, *, fresh_comments: bool = False) -> Reading:
+    def read(
+        self,
+        issue: Issue,
+        item: ItemArg = READ,
+        *,
+        fresh_comments: bool = False,
+        activity_at: datetime | None = None,
+    ) -> Reading:
         """The issue's snapshot; writes nothing. `fresh_comments`: list the bot's comments
-        again (someone deleted a comment), whatever the store remembers."""
+        again (someone deleted a comment), whatever the store remembers. `activity_at`: a
+        person's activity this event reports, newer than any recorded."""
         if item == READ:
             item = (
                 self.gateway.get_item(self.board, issue.node_id)
@@ -249,12 +267,15 @@ class Pipeline:
             known = bot_comments_from(
                 self.gateway.list_comments(issue.repo, issue.number), self.bot_login
             )
+        last_activity = notes.human_activity(recorded, issue)
+        if activity_at is not None and (last_activity is None or activity_at > last_activity):
+            last_activity = activity_at
         snapshot = Snapshot(
             issue=issue,
             item=board_item,
             now=self.now,
             # The same notion of activity as the reports' (people's, never the bot's).
-            last_human_activity=notes.human_activity(recorded, issue),
+            last_human_activity=last_activity,
             status_since=status_since,
             notes={k: v for k, v in recorded.items() if k not in _OWN_NOTES},
             bot_comments={key: comment.body for key, comment in known.items()},
@@ -305,7 +326,7 @@ class Pipeline:
         `actor` did what the event reports (None: nobody, e.g. the sweep); `activity_at`
         records it as a person's activity; `commands` are theirs.
         """
-        reading = self.read(issue, item, fresh_comments=fresh_comments)
+        reading = self.read(issue, item, fresh_comments=fresh_comments, activity_at=activity_at)
         intents = self._intents(reading.snapshot, commands, actor)
         decision = decide(self.ruleset, reading.snapshot, intents, comment_id)
         snapshot, desired, changes = decision.snapshot, decision.desired, decision.changes
@@ -314,12 +335,17 @@ class Pipeline:
         errors = {r.name: r.error for r in desired.results if r.error}
         if errors:
             log.warning("rule errors on %s#%d: %s", issue.repo, issue.number, errors)
+        # The moment is the one of the state this run leaves behind (the bot's own changes
+        # bring no event that would look again).
+        after = simulate(snapshot, list(changes), status_field=self.ruleset.board.status_field)
+        review_at = next_change(self.ruleset, after)
         outcome = Outcome(
             issue=f"{issue.repo}#{issue.number}",
             rules={r.name: r.status for r in desired.results},
             converged=False if not desired.converged else None,
             rule_errors=errors or None,
             commands=_commands_outcome(intents, decision.asked) if intents.lines else None,
+            review_at=review_at,
         )
         if self.read_only:
             return outcome.model_copy(
@@ -337,6 +363,7 @@ class Pipeline:
         if intents.regenerate_digest and self.regenerate_digest is not None:
             digest = self.regenerate_digest(issue)
         self._record_run(issue, snapshot, list(changes), intents, actor, _ids_after(ids, applied))
+        self._schedule_review(issue, review_at)
         return outcome.model_copy(update={"changes": tuple(applied), "digest": digest})
 
     # -- 2. intents ------------------------------------------------------------------------
@@ -479,6 +506,22 @@ class Pipeline:
                 actor=actor,
             )
             metric_values.record_command(self.engine, issue.repo, value)
+
+    def _schedule_review(self, issue: Issue, at: datetime | None) -> None:
+        """This run knows the issue best: its moment replaces any the issue had scheduled."""
+        review = (
+            Review(
+                repo=issue.repo,
+                number=issue.number,
+                node_id=issue.node_id,
+                installation_id=self.installation_id,
+                at=at,
+            )
+            if at is not None
+            else None
+        )
+        subject = issue_subject(issue.repo, issue.number, issue.node_id)
+        plan_review(DeliveryQueue(self.engine), subject, review)
 
     def _history(self, issue: Issue, seen: Observation, *, actor: str | None, source: str) -> None:
         history.record(

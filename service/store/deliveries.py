@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import (
     Connection,
+    Delete,
     Engine,
     RowMapping,
     and_,
@@ -25,12 +26,21 @@ from service.store.limits import check_fits
 from service.store.schema import deliveries, subject_leases
 from service.store.sql import insert, utc
 
-Status = Literal["queued", "running", "done", "failed", "ignored"]
-STATUSES: tuple[Status, ...] = ("queued", "running", "done", "failed", "ignored")
+# `scheduled`: a re-evaluation the service planned for a moment (a rule's grace ends, an item
+# turns stale); claimed like `queued` once due, and not counted as waiting work before.
+Status = Literal["queued", "running", "done", "failed", "ignored", "scheduled"]
+STATUSES: tuple[Status, ...] = ("queued", "running", "done", "failed", "ignored", "scheduled")
+# Statuses a worker claims once `available_at` has come.
+_CLAIMABLE = ("queued", "scheduled")
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def issue_subject(repo: str | None, number: int, node_id: str | None) -> str:
+    """The subject of an issue's deliveries: webhooks and scheduled re-evaluations alike."""
+    return f"issue:{node_id}" if node_id else f"issue:{repo}#{number}"
 
 
 class DeliveryBusy(RuntimeError):
@@ -121,6 +131,56 @@ class DeliveryQueue:
         with self.engine.begin() as conn:
             return conn.execute(statement).first() is not None
 
+    def schedule(self, new: NewDelivery, at: datetime, *, now: datetime | None = None) -> None:
+        """Make `new` the one scheduled delivery of its subject and event, claimable at `at`.
+
+        The caller has just evaluated the subject, so its moment replaces any other scheduled
+        one (earlier ones are moot, later ones come too late). The same id again (the same
+        subject and moment) is stored once, however many workers schedule it.
+        """
+        new.check()
+        now = now or utcnow()
+        statement = (
+            insert(self.engine, deliveries)
+            .values(
+                **new.model_dump(exclude={"status"}),
+                status="scheduled",
+                received_at=now,
+                available_at=at,
+                attempts=0,
+            )
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        if self._scheduled(new.subject, new.event) == [new.id]:
+            return  # already so: most evaluations find nothing new and write nothing
+        with self.engine.begin() as conn:
+            conn.execute(self._unscheduled(new.subject, new.event).where(deliveries.c.id != new.id))
+            conn.execute(statement)
+
+    def unschedule(self, subject: str, event: str) -> None:
+        """Drop the subject's scheduled deliveries of `event`: nothing is due any more."""
+        if not self._scheduled(subject, event):
+            return
+        with self.engine.begin() as conn:
+            conn.execute(self._unscheduled(subject, event))
+
+    def _scheduled(self, subject: str, event: str) -> list[str]:
+        """The ids of the subject's scheduled deliveries of `event` (a read, no lock)."""
+        query = select(deliveries.c.id).where(
+            deliveries.c.subject == subject,
+            deliveries.c.event == event,
+            deliveries.c.status == "scheduled",
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def _unscheduled(self, subject: str, event: str) -> Delete:
+        return delete(deliveries).where(
+            deliveries.c.subject == subject,
+            deliveries.c.event == event,
+            deliveries.c.status == "scheduled",
+        )
+
     # -- worker ----------------------------------------------------------------------------
     def claim(
         self,
@@ -151,7 +211,10 @@ class DeliveryQueue:
                     select(deliveries)
                     .where(
                         or_(
-                            and_(deliveries.c.status == "queued", deliveries.c.available_at <= now),
+                            and_(
+                                deliveries.c.status.in_(_CLAIMABLE),
+                                deliveries.c.available_at <= now,
+                            ),
                             # A worker died holding it: the lease ran out.
                             and_(deliveries.c.status == "running", deliveries.c.lease_until < now),
                         ),
@@ -220,7 +283,7 @@ class DeliveryQueue:
                 deliveries.c.subject == row["subject"],
                 deliveries.c.event == row["event"],
                 deliveries.c.action == row["action"],
-                deliveries.c.status == "queued",
+                deliveries.c.status.in_(_CLAIMABLE),
                 deliveries.c.available_at <= now,
                 deliveries.c.id != row["id"],
             )

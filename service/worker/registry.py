@@ -32,6 +32,9 @@ class HandlerRegistry:
         self._handlers: dict[tuple[str, str | None], Handler] = {}
         # (event, action) pairs whose queued deliveries about one subject can be run as one.
         self.foldable: frozenset[tuple[str, str | None]] = frozenset()
+        # Events of deliveries the service stores itself (scheduled re-evaluations): never
+        # acted on when they come in as a webhook.
+        self.internal: frozenset[str] = frozenset()
 
     def add(
         self,
@@ -40,15 +43,19 @@ class HandlerRegistry:
         actions: Iterable[str] | None = None,
         *,
         foldable: Iterable[str] = (),
+        internal: bool = False,
     ) -> None:
         """Run `handler` for `event` (only for `actions` when given). `foldable` names the
-        actions whose deliveries carry nothing but "look at this subject again"."""
+        actions whose deliveries carry nothing but "look at this subject again"; `internal`
+        events are the service's own, never taken from a webhook."""
         if actions is None:
             self._handlers[(event, None)] = handler
         else:
             for action in actions:
                 self._handlers[(event, action)] = handler
         self.foldable |= {(event, action) for action in foldable}
+        if internal:
+            self.internal |= {event}
 
     def on(self, event: str, *actions: str) -> Callable[[Handler], Handler]:
         def decorate(handler: Handler) -> Handler:
@@ -61,8 +68,10 @@ class HandlerRegistry:
         return self._handlers.get((event, action)) or self._handlers.get((event, None))
 
     def handles(self, event: str, action: str | None) -> bool:
-        return self.handler_for(event, action) is not None
+        """Whether a webhook of this event and action is acted on."""
+        return event not in self.internal and self.handler_for(event, action) is not None
 
     @property
     def events(self) -> list[str]:
-        return sorted({event for event, _ in self._handlers})
+        """The webhook events acted on."""
+        return sorted({event for event, _ in self._handlers} - self.internal)
