@@ -3,7 +3,7 @@
 Each webhook awaits `GroupCommit.add`; one committer thread stores everything waiting in one
 transaction (one commit, one fsync) and then releases each waiter with its own answer. While
 a commit runs, the next deliveries gather for the one after it, so the batch grows with the
-load and a lone delivery waits for no one.
+load and a lone delivery waits for no one. The event loop never blocks on the database.
 
 Before, each request stored its delivery from its own thread-pool thread: on SQLite the
 threads queued on the single write lock, and SQLite's busy handler sleeps between attempts
@@ -13,9 +13,11 @@ threads queued on the single write lock, and SQLite's busy handler sleeps betwee
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from service.store.deliveries import DeliveryQueue, NewDelivery
 
@@ -29,19 +31,24 @@ class CommitFailed(RuntimeError):
 
 
 class GroupCommit:
-    """Stores deliveries for the coroutines of one event loop, batching concurrent ones."""
+    """Stores deliveries for coroutines, batching concurrent ones, in a committer thread.
+
+    The thread takes whatever is waiting, commits it, hands the answers back to each event
+    loop in one callback, and goes on with what arrived meanwhile: it never waits for a turn
+    of a busy event loop between two commits (in a burst of thousands of requests, a loop's
+    turn takes a long time).
+    """
 
     def __init__(self, queue: DeliveryQueue) -> None:
         self.queue = queue
-        self._waiting: list[tuple[NewDelivery, asyncio.Future[bool]]] = []
-        self._committer: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        # One thread: the batches are committed one after the other, never competing.
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="group-commit")
+        self._waiting: list[_Waiter] = []
+        self._arrived = threading.Condition()
+        self._thread: threading.Thread | None = None
         self._listeners: list[Callable[[], None]] = []
 
     def on_stored(self, listener: Callable[[], None]) -> None:
-        """Call `listener` after each commit that stored a delivery (to wake the workers)."""
+        """Call `listener` (in the committer thread) after each commit that stored a delivery:
+        it wakes the workers."""
         self._listeners.append(listener)
 
     async def add(self, new: NewDelivery) -> bool:
@@ -52,32 +59,42 @@ class GroupCommit:
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
-        self._waiting.append((new, future))
-        if self._committer is None or self._committer.done() or self._loop is not loop:
-            # A test client may run each app start on a new loop: a committer belongs to one.
-            self._loop = loop
-            self._committer = loop.create_task(self._commit_waiting())
+        with self._arrived:
+            self._waiting.append(_Waiter(new, loop, future))
+            self._arrived.notify()
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._commit_forever, name="group-commit", daemon=True
+                )
+                self._thread.start()
         return await future
 
-    async def _commit_waiting(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self._waiting:
-            batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
-            news = [new for new, _ in batch]
-            try:
-                stored = await loop.run_in_executor(self._thread, self.queue.add_many, news)
-            except Exception as exc:
-                log.exception("storing %d deliveries failed", len(batch))
-                reason = f"{type(exc).__name__}: {exc}"
-                for _, future in batch:
-                    if not future.done():  # its request may have been cancelled meanwhile
-                        future.set_exception(CommitFailed(reason))
-                continue
-            for (_, future), fresh in zip(batch, stored, strict=True):
-                if not future.done():
-                    future.set_result(fresh)
+    def _commit_forever(self) -> None:
+        while True:
+            with self._arrived:
+                while not self._waiting:
+                    self._arrived.wait()
+                batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Waiter]) -> None:
+        try:
+            stored = self.queue.add_many([w.new for w in batch])
+        except Exception as exc:
+            log.exception("storing %d deliveries failed", len(batch))
+            failed = CommitFailed(f"{type(exc).__name__}: {exc}")
+            answers: list[bool | CommitFailed] = [failed] * len(batch)
+        else:
+            answers = list(stored)
             if any(stored):
                 self._tell_listeners()
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Waiter, bool | CommitFailed]]] = {}
+        for waiter, answer in zip(batch, answers, strict=True):
+            by_loop.setdefault(waiter.loop, []).append((waiter, answer))
+        for loop, answered in by_loop.items():
+            # A loop that has closed (a test client's) has no one left to answer.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_settle, answered)
 
     def _tell_listeners(self) -> None:
         for listener in self._listeners:
@@ -85,3 +102,22 @@ class GroupCommit:
                 listener()
             except Exception:
                 log.exception("waking the workers failed; they find the delivery at their poll")
+
+
+@dataclass(frozen=True)
+class _Waiter:
+    new: NewDelivery
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[bool]
+
+
+def _settle(answered: list[tuple[_Waiter, bool | CommitFailed]]) -> None:
+    """In the waiters' event loop: release each with its answer."""
+    for waiter, answer in answered:
+        if waiter.future.done():  # its request was cancelled meanwhile
+            continue
+        if isinstance(answer, CommitFailed):
+            # One exception object per waiter: each gets its own traceback.
+            waiter.future.set_exception(CommitFailed(str(answer)))
+        else:
+            waiter.future.set_result(answer)
