@@ -16,7 +16,7 @@ import uuid
 
 import httpx
 
-from bench.intake import PAYLOAD, SECRET, pg_schema
+from bench.intake import PAYLOAD, SECRET, bare_process, pg_schema
 from bench.support import free_ports, median, percentile, serve_process, table
 from service.intake.signature import sign
 
@@ -92,7 +92,18 @@ async def burst(base: str, count: int) -> tuple[list[float], int]:
     return latencies, failed
 
 
+def summary(latencies: list[float], failed: int) -> dict[str, float]:
+    return {
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+        "max": max(latencies) if latencies else float("nan"),
+        "late": sum(1 for ms in latencies if ms > GITHUB_TIMEOUT_MS),
+        "failed": failed,
+    }
+
+
 def run_one(kind: str, count: int) -> dict[str, float]:
+    """One burst against a fresh server: `bare` (the yardstick), `SQLite` or `PostgreSQL`."""
     env = {
         "GITHUB_WEBHOOK_SECRET": SECRET,
         "BOARDWATCH_DRY_RUN": "true",
@@ -103,15 +114,11 @@ def run_one(kind: str, count: int) -> dict[str, float]:
 
     def measure() -> dict[str, float]:
         with serve_process(env, port) as served:
-            latencies, refused = asyncio.run(burst(served.url, count))
-        return {
-            "p50": percentile(latencies, 50),
-            "p99": percentile(latencies, 99),
-            "max": max(latencies) if latencies else float("nan"),
-            "late": sum(1 for ms in latencies if ms > GITHUB_TIMEOUT_MS),
-            "failed": refused,
-        }
+            return summary(*asyncio.run(burst(served.url, count)))
 
+    if kind == "bare":
+        with bare_process(port) as url:
+            return summary(*asyncio.run(burst(url, count)))
     if kind == "SQLite":
         with tempfile.TemporaryDirectory() as folder:
             env["BOARDWATCH_DATABASE_URL"] = f"sqlite:///{folder}/burst.db"
@@ -126,7 +133,7 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--deliveries", type=int, default=2000)
     args = parser.parse_args(argv)
-    kinds = ["SQLite", "PostgreSQL"]
+    kinds = ["bare", "SQLite", "PostgreSQL"]
     results: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
     for _ in range(args.rounds):
         for kind in kinds:
@@ -135,7 +142,7 @@ def main(argv: list[str] | None = None) -> str:
     for kind, runs in results.items():
         rows.append(
             [
-                kind,
+                "bare FastAPI 202" if kind == "bare" else f"boardwatch serve, {kind}",
                 f"{median([r['p50'] for r in runs]):,.0f}",
                 f"{median([r['p99'] for r in runs]):,.0f}",
                 f"{max(r['max'] for r in runs):,.0f}",
@@ -145,7 +152,7 @@ def main(argv: list[str] | None = None) -> str:
             ]
         )
     header = [
-        "database",
+        "server",
         "p50 ms to 202 (median)",
         "p99 ms (median)",
         "slowest ms (all rounds)",
@@ -156,7 +163,7 @@ def main(argv: list[str] | None = None) -> str:
     return table(header, rows) + (
         f"\n\n{args.rounds} rounds of {args.deliveries:,} deliveries (issues/opened.json, signed), "
         "all released at once, one connection each, from one asyncio client on the same 2 "
-        "cores; time from the release to each 202. One `serve` process, web only."
+        "cores; time from the release to each 202. One uvicorn process each; `serve` web only."
     )
 
 
