@@ -131,16 +131,19 @@ def worker_process(
 
     logs.configure(settings.log_level)
     stop = threading.Event()
-    services = Services.from_settings(settings)
-    waiter = _waiter(services.store, bell) if role == "worker" else None
+    waiters: list[Waiter] = []  # a stop also ends the wait for new work
 
     def stopping(*_: object) -> None:
         stop.set()
-        if waiter is not None:
-            waiter.interrupt()
+        for waiting in waiters:
+            waiting.interrupt()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, stopping)
+    services = Services.from_settings(settings)
+    waiter = _waiter(services.store, bell) if role == "worker" else None
+    if waiter is not None:
+        waiters.append(waiter)
     # A later edit of the rule files is picked up; an invalid one keeps the last good rules.
     threading.Thread(
         target=services.rules.watch, args=(stop,), name="rules-watch", daemon=True
@@ -167,6 +170,8 @@ def worker_process(
 def _waiter(store: Store, bell: PipeEnd | None) -> Waiter | None:
     """How this worker process hears of new deliveries (None: it only polls)."""
     if store.engine.dialect.name == "postgresql":
+        if bell is not None:
+            bell.close()  # the channel hears every web process, this one's included
         return PgListener(store.engine, store.deliveries)
     return PipeWaiter(bell) if bell is not None else None
 
