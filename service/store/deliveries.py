@@ -125,7 +125,9 @@ class DeliveryQueue:
         """
         return self.add_many([new], now=now)[0]
 
-    def add_many(self, news: Sequence[NewDelivery], *, now: datetime | None = None) -> list[bool]:
+    def add_many(
+        self, news: Sequence[NewDelivery], *, now: datetime | None = None, checked: bool = False
+    ) -> list[bool]:
         """Store deliveries in one transaction (one commit, one fsync), each True when stored
         and False when its id is already stored, or came earlier in `news` (a redelivery).
 
@@ -134,8 +136,9 @@ class DeliveryQueue:
         process (the other writes keep synchronous=NORMAL). Raises `Unstorable` (before
         touching the database) for a value its column cannot hold.
         """
-        for new in news:
-            new.check()
+        if not checked:  # `checked`: the caller has run `NewDelivery.check` on each
+            for new in news:
+                new.check()
         now = now or utcnow()
         first: dict[str, NewDelivery] = {}
         for new in news:

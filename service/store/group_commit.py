@@ -79,7 +79,7 @@ class GroupCommit:
 
     def _commit(self, batch: list[_Waiter]) -> None:
         try:
-            stored = self.queue.add_many([w.new for w in batch])
+            stored = self.queue.add_many([w.new for w in batch], checked=True)
         except Exception as exc:
             log.exception("storing %d deliveries failed", len(batch))
             failed = CommitFailed(f"{type(exc).__name__}: {exc}")
