@@ -51,9 +51,9 @@ class CountingBatches:
         self._add_many = store.deliveries.add_many
         store.deliveries.add_many = self  # type: ignore[method-assign]
 
-    def __call__(self, news: Sequence[NewDelivery]) -> list[bool]:
+    def __call__(self, news: Sequence[NewDelivery], **options: bool) -> list[bool]:
         self.sizes.append(len(news))
-        return self._add_many(news)
+        return self._add_many(news, **options)
 
 
 async def add_all(committer: GroupCommit, news: list[NewDelivery]) -> list[bool | BaseException]:
