@@ -90,9 +90,9 @@ def _wait_done(store: Store, delivery: str, seconds: float = 60) -> None:
 
 
 @contextmanager
-def _worker_process(env: dict[str, str]) -> Iterator[None]:
+def _worker_process(env: dict[str, str], module: str) -> Iterator[None]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "worker"],
+        [sys.executable, "-m", module, "worker"],
         cwd=ROOT,
         env={**os.environ, **env, "BOARDWATCH_LOG_LEVEL": "WARNING"},
         stdout=subprocess.DEVNULL,
@@ -108,7 +108,7 @@ def _worker_process(env: dict[str, str]) -> Iterator[None]:
             process.kill()
 
 
-def run(setup: str, commands: int) -> list[tuple[float, float]]:
+def run(setup: str, commands: int, module: str) -> list[tuple[float, float]]:
     """Milliseconds from each command's webhook to the first write it causes, and to the
     moment a worker claimed its delivery."""
     gh = FakeGitHub()
@@ -136,9 +136,9 @@ def run(setup: str, commands: int) -> list[tuple[float, float]]:
             Store.open(env["BOARDWATCH_DATABASE_URL"]).close()  # migrated before both start
         (port,) = free_ports(1)
         web_env = {**env, "BOARDWATCH_WORKERS": "0"} if setup == "PostgreSQL" else env
-        served = stack.enter_context(serve_process(web_env, port))
+        served = stack.enter_context(serve_process(web_env, port, module=module))
         if setup == "PostgreSQL":
-            stack.enter_context(_worker_process(env))
+            stack.enter_context(_worker_process(env, module))
         store = Store.open(env["BOARDWATCH_DATABASE_URL"], migrate_schema=False)
         try:
             # Warm-up: the worker learns the bot's login and the repository's settings.
@@ -161,16 +161,18 @@ def run(setup: str, commands: int) -> list[tuple[float, float]]:
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(prog="python -m bench reaction")
     parser.add_argument("--commands", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args(argv)
     setups = {
-        "SQLite": "`serve` (web + 1 worker process), SQLite",
-        "PostgreSQL": "`serve` (web only) + `boardwatch worker`, PostgreSQL",
+        ("SQLite", "service.cli"): "`serve` (web + 1 worker process), SQLite",
+        ("SQLite", "bench.pollonly"): "the same, poll only (before)",
+        ("PostgreSQL", "service.cli"): "`serve` (web only) + `boardwatch worker`, PostgreSQL",
+        ("PostgreSQL", "bench.pollonly"): "the same, poll only (before)",
     }
-    results: dict[str, list[list[tuple[float, float]]]] = {setup: [] for setup in setups}
+    results: dict[tuple[str, str], list[list[tuple[float, float]]]] = {s: [] for s in setups}
     for _ in range(args.rounds):
         for setup in setups:
-            results[setup].append(run(setup, args.commands))
+            results[setup].append(run(setup[0], args.commands, setup[1]))
     rows = []
     for setup, rounds in results.items():
         every = [wrote for times in rounds for wrote, _ in times]
@@ -200,11 +202,12 @@ def main(argv: list[str] | None = None) -> str:
         "p50 per round",
     ]
     return table(header, rows) + (
-        f"\n\n{args.rounds} rounds of {args.commands} `/estimate 3h` commands (after one warm-up "
+        f"\n\n{args.rounds} round(s) of {args.commands} `/estimate 3h` commands (after one warm-up "
         "command), one at a time with the worker idle; time from sending the "
         "`issue_comment.created` webhook to the first write the fake GitHub receives "
         "(claimed: to the moment a worker claimed the delivery, the wakeup's part). "
-        "BOARDWATCH_POLL_SECONDS=0.5 (the default). Fake GitHub in the bench process, all on "
+        "BOARDWATCH_POLL_SECONDS=0.5 (the default). Poll only: the same commands with the wakeup "
+        "turned off (`bench/pollonly.py`). Fake GitHub in the bench process, all on "
         "loopback on the same 2 cores."
     )
 
