@@ -23,8 +23,9 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -61,6 +62,7 @@ if pause > 0 then
 end
 """
 
+_NAMES = {"bare": "bare FastAPI 202", "before": "boardwatch serve, SQLite, before ({ref})"}
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
@@ -170,8 +172,18 @@ def pg_schema() -> Iterator[str]:
 
 
 @contextmanager
-def server(kind: str) -> Iterator[str]:
-    """A running server of `kind` (bare, SQLite, PostgreSQL) on a fresh database; its URL."""
+def checkout(ref: str) -> Iterator[Path]:
+    """The files of commit `ref` of this repository, in a temporary folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
+        yield Path(folder)
+
+
+@contextmanager
+def server(kind: str, before: Path | None = None) -> Iterator[str]:
+    """A running server of `kind` (bare, SQLite, PostgreSQL, or SQLite from the `before`
+    checkout) on a fresh database; its URL."""
     (port,) = free_ports(1)
     if kind == "bare":
         with bare_process(port) as url:
@@ -182,10 +194,10 @@ def server(kind: str) -> Iterator[str]:
         "BOARDWATCH_DRY_RUN": "true",
         "BOARDWATCH_WORKERS": "0",
     }
-    if kind == "SQLite":
+    if kind in ("SQLite", "before"):
         with tempfile.TemporaryDirectory() as folder:
             env["BOARDWATCH_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
-            with serve_process(env, port) as served:
+            with serve_process(env, port, cwd=before or ROOT) as served:
                 yield served.url
     else:
         with pg_schema() as url:
@@ -194,9 +206,11 @@ def server(kind: str) -> Iterator[str]:
                 yield served.url
 
 
-def measure(kind: str, seconds: float, paced_rate: float | None) -> tuple[Load, Load | None]:
+def measure(
+    kind: str, seconds: float, paced_rate: float | None, before: Path | None = None
+) -> tuple[Load, Load | None]:
     """(maximum, paced at `paced_rate`) for one server; the bare one sets the pace."""
-    with server(kind) as url:
+    with server(kind, before) as url:
         wrk(url, seconds=1, connections=16, threads=2)  # warm-up
         top = wrk(url, seconds=seconds, connections=16, threads=2)
         rate = paced_rate if paced_rate is not None else top.rate / 2
@@ -209,16 +223,21 @@ def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(prog="python -m bench intake")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--before", metavar="REF", help="also measure `serve` on SQLite as of this git commit"
+    )
     args = parser.parse_args(argv)
-    kinds = ["bare", "SQLite", "PostgreSQL"]
+    kinds = ["bare", "SQLite", "PostgreSQL"] + (["before"] if args.before else [])
     runs: dict[str, list[tuple[Load, Load | None]]] = {kind: [] for kind in kinds}
     targets: list[float] = []
-    for _ in range(args.rounds):
-        bare_top, bare_paced = measure("bare", args.seconds, None)
-        runs["bare"].append((bare_top, bare_paced))
-        targets.append(bare_top.rate / 2)
-        for kind in kinds[1:]:
-            runs[kind].append(measure(kind, args.seconds, bare_top.rate / 2))
+    with ExitStack() as stack:
+        before = stack.enter_context(checkout(args.before)) if args.before else None
+        for _ in range(args.rounds):
+            bare_top, bare_paced = measure("bare", args.seconds, None)
+            runs["bare"].append((bare_top, bare_paced))
+            targets.append(bare_top.rate / 2)
+            for kind in kinds[1:]:
+                runs[kind].append(measure(kind, args.seconds, bare_top.rate / 2, before))
     bare_rate = median([top.rate for top, _ in runs["bare"]])
     rows = []
     for kind in kinds:
@@ -227,7 +246,7 @@ def main(argv: list[str] | None = None) -> str:
         rate = median([t.rate for t in tops])
         rows.append(
             [
-                "bare FastAPI 202" if kind == "bare" else f"boardwatch serve, {kind}",
+                _NAMES.get(kind, f"boardwatch serve, {kind}").format(ref=args.before),
                 f"{rate:,.0f}",
                 f"{rate / bare_rate:.2f}",
                 f"{median([t.p50 for t in tops]):.1f}",
