@@ -59,13 +59,15 @@ class Served:
 
 
 @contextmanager
-def serve_process(env: dict[str, str], port: int, module: str = "service.cli") -> Iterator[Served]:
-    """`boardwatch serve` in its own process (from `module`, which may patch it first);
-    yields its URL and pid once it answers."""
+def serve_process(
+    env: dict[str, str], port: int, module: str = "service.cli", *, cwd: Path = ROOT
+) -> Iterator[Served]:
+    """`boardwatch serve` in its own process (from `module`, which may patch it first; from
+    the checkout in `cwd`); yields its URL and pid once it answers."""
     full = {**os.environ, **env, "BOARDWATCH_LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
         [sys.executable, "-m", module, "serve", "--port", str(port)],
-        cwd=ROOT,
+        cwd=cwd,
         env=full,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -16,6 +16,8 @@ from service.intake import router as intake
 from service.services import Services
 from service.settings import Settings
 from service.setup import router as setup
+from service.store.group_commit import GroupCommit
+from service.store.wakeup import LocalBell
 from service.worker import HandlerRegistry, Worker
 
 log = logging.getLogger(__name__)
@@ -41,12 +43,16 @@ def create_app(
     services = services or Services.from_settings(settings)
     if registry is None:
         registry = registry_for(services)
+    intake_commit = GroupCommit(services.store.deliveries)
+    # The in-process worker threads hear of each stored delivery at once.
+    bell = LocalBell()
+    intake_commit.on_stored(bell.ring)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker: Worker | None = None
         if start_worker and settings.workers > 0:
-            worker = worker_for(services, registry)
+            worker = worker_for(services, registry, waiter=bell)
             worker.start(settings.workers)
         scheduler = scheduler_for(services) if start_worker else None
         if scheduler is not None:
@@ -75,6 +81,8 @@ def create_app(
     app.state.services = services
     app.state.store = services.store
     app.state.registry = registry
+    # Intake stores through it (group commit); `serve` adds the ring of its worker processes.
+    app.state.intake = intake_commit
     app.include_router(intake.router)
     app.include_router(admin.router)
     app.include_router(history_api.router)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from service.handlers import build_registry
 from service.schedule import Scheduler, build_scheduler
 from service.services import Services
+from service.store.wakeup import Waiter
 from service.worker import HandlerRegistry, Worker
 from service.worker.runner import Beacon
 
@@ -21,6 +22,7 @@ def worker_for(
     *,
     name: str | None = None,
     beacon: Beacon | None = None,
+    waiter: Waiter | None = None,
 ) -> Worker:
     """A worker over the store's queue with the settings' leases, retries and budget."""
     s = services.settings
@@ -35,6 +37,7 @@ def worker_for(
         name=name,
         budget_seconds=s.evaluation_seconds,
         beacon=beacon,
+        waiter=waiter,
     )
 
 

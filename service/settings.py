@@ -135,7 +135,9 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=5, alias="BOARDWATCH_MAX_ATTEMPTS", ge=1)
     # First retry delay in seconds; doubles each attempt, with jitter.
     retry_base_seconds: float = Field(default=2.0, alias="BOARDWATCH_RETRY_BASE_SECONDS", ge=0)
-    # How often an idle worker looks for work, in seconds.
+    # The longest an idle worker waits before it looks for work again, in seconds. A new
+    # delivery wakes it at once (`service/store/wakeup.py`); the poll finds retries and
+    # deliveries that come due later.
     poll_seconds: float = Field(default=0.5, alias="BOARDWATCH_POLL_SECONDS", gt=0)
 
     # -- evaluation budget (issue 12) ------------------------------------------------------

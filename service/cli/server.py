@@ -58,6 +58,9 @@ def serve(
     # scheduler in the first of them), so no evaluation can hold up a webhook's 202.
     app = starting(lambda: create_app(settings, start_worker=False))
     supervisor = _supervisor(settings, app.state.services.store)
+    if supervisor is not None:
+        # Each stored delivery wakes an idle worker process at once (no wait for its poll).
+        app.state.intake.on_stored(supervisor.doorbell.ring)
     announce(settings, host, port)
     try:
         webserver.server(app, settings, host=host, port=port).run()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -100,12 +102,30 @@ class Delivery(BaseModel):
 _LISTED = [c for c in deliveries.c if c.name != "payload"]
 
 
+@contextmanager
+def _durable(conn: Connection) -> Iterator[None]:
+    """SQLite: the transaction opened inside is synchronous=FULL (fsynced at its commit)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    # SQLite refuses to change the level inside a transaction: set it on the driver's
+    # connection before BEGIN, and back once the transaction has ended.
+    raw = conn.connection.driver_connection
+    assert raw is not None  # a connection checked out of the pool is open
+    raw.execute("PRAGMA synchronous=FULL")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA synchronous=NORMAL")
+
+
 class DeliveryQueue:
     """All queue operations; safe to call from many threads and processes at once."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._dialect = engine.dialect.name
+        self._channel: str | None = None
 
     # -- intake ----------------------------------------------------------------------------
     def add(self, new: NewDelivery, *, now: datetime | None = None) -> bool:
@@ -113,23 +133,59 @@ class DeliveryQueue:
 
         Raises `Unstorable` (before touching the database) for a value its column cannot hold.
         """
-        new.check()
+        return self.add_many([new], now=now)[0]
+
+    def add_many(
+        self, news: Sequence[NewDelivery], *, now: datetime | None = None, checked: bool = False
+    ) -> list[bool]:
+        """Store deliveries in one transaction (one commit, one fsync), each True when stored
+        and False when its id is already stored, or came earlier in `news` (a redelivery).
+
+        On SQLite this commit is synchronous=FULL: the write-ahead log reaches the disk before
+        it returns, so a delivery answered 202 survives a power cut, not only a crash of the
+        process (the other writes keep synchronous=NORMAL). Raises `Unstorable` (before
+        touching the database) for a value its column cannot hold.
+        """
+        if not checked:  # `checked`: the caller has run `NewDelivery.check` on each
+            for new in news:
+                new.check()
         now = now or utcnow()
+        first: dict[str, NewDelivery] = {}
+        for new in news:
+            first.setdefault(new.id, new)
+        rows = [
+            {
+                **new.model_dump(),
+                "received_at": now,
+                "available_at": now,
+                "attempts": 0,
+                "finished_at": now if new.status == "ignored" else None,
+            }
+            for new in first.values()
+        ]
         statement = (
             insert(self.engine, deliveries)
-            .values(
-                **new.model_dump(),
-                received_at=now,
-                available_at=now,
-                attempts=0,
-                finished_at=now if new.status == "ignored" else None,
-            )
             .on_conflict_do_nothing(index_elements=["id"])
             # rowcount of an INSERT is not reliable on every driver; RETURNING is.
             .returning(deliveries.c.id)
         )
-        with self.engine.begin() as conn:
-            return conn.execute(statement).first() is not None
+        with self.engine.connect() as conn, _durable(conn), conn.begin():
+            stored = set(conn.execute(statement, rows).scalars()) if rows else set()
+            if self._dialect == "postgresql" and stored:
+                # Delivered to the listeners only when this transaction commits.
+                conn.execute(select(func.pg_notify(self.channel(conn), "")))
+        return [new.id in stored and first[new.id] is new for new in news]
+
+    def channel(self, conn: Connection) -> str:
+        """The LISTEN/NOTIFY channel of this queue (PostgreSQL): one per database and schema,
+        since channels are shared by every schema of a database."""
+        if self._channel is None:
+            database, schema = conn.execute(
+                select(func.current_database(), func.current_schema())
+            ).one()
+            key = hashlib.sha256(f"{database}/{schema}".encode()).hexdigest()[:16]
+            self._channel = f"boardwatch_new_{key}"
+        return self._channel
 
     def schedule(self, new: NewDelivery, at: datetime, *, now: datetime | None = None) -> None:
         """Make `new` the one scheduled delivery of its subject and event, claimable at `at`.

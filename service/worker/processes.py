@@ -35,11 +35,13 @@ import threading
 import time
 from ctypes import Array, c_char, c_double
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection as PipeEnd
 from multiprocessing.context import SpawnContext, SpawnProcess
 from typing import TYPE_CHECKING, Literal
 
 from service.metrics import child_ended, share_with_children
 from service.store.deliveries import Delivery
+from service.store.wakeup import Doorbell, PgListener, PipeWaiter, Waiter
 from service.worker.budget import over_budget_error
 
 if TYPE_CHECKING:
@@ -105,8 +107,15 @@ class _SlotBeacon:
 Role = Literal["worker", "scheduler"]
 
 
-def worker_process(settings: Settings, name: str, slot: Slot, role: Role) -> None:
-    """The body of one worker process: claim and evaluate in the main thread until told to stop."""
+def worker_process(
+    settings: Settings, name: str, slot: Slot, role: Role, bell: PipeEnd | None = None
+) -> None:
+    """The body of one worker process: claim and evaluate in the main thread until told to stop.
+
+    `bell` is the read end of its pipe from the web process of the same `serve` (see
+    `Doorbell`); on PostgreSQL the worker listens to the queue's channel instead, which also
+    hears the web processes of other replicas.
+    """
     _exit_with_parent()
     # Its own process group: Ctrl-C in a terminal reaches `serve` only, which then stops
     # its workers itself (rather than restarting the ones that stopped on their own).
@@ -122,9 +131,19 @@ def worker_process(settings: Settings, name: str, slot: Slot, role: Role) -> Non
 
     logs.configure(settings.log_level)
     stop = threading.Event()
+    waiters: list[Waiter] = []  # a stop also ends the wait for new work
+
+    def stopping(*_: object) -> None:
+        stop.set()
+        for waiting in waiters:
+            waiting.interrupt()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, stopping)
     services = Services.from_settings(settings)
+    waiter = _waiter(services.store, bell) if role == "worker" else None
+    if waiter is not None:
+        waiters.append(waiter)
     # A later edit of the rule files is picked up; an invalid one keeps the last good rules.
     threading.Thread(
         target=services.rules.watch, args=(stop,), name="rules-watch", daemon=True
@@ -140,10 +159,21 @@ def worker_process(settings: Settings, name: str, slot: Slot, role: Role) -> Non
             if scheduler is not None:
                 scheduler.stop()
         else:
-            worker = worker_for(services, name=name, beacon=_SlotBeacon(slot))
+            worker = worker_for(services, name=name, beacon=_SlotBeacon(slot), waiter=waiter)
             worker.run_forever(stop, keep_leases=False)  # the supervisor keeps them
     finally:
+        if waiter is not None:
+            waiter.close()
         services.store.close()
+
+
+def _waiter(store: Store, bell: PipeEnd | None) -> Waiter | None:
+    """How this worker process hears of new deliveries (None: it only polls)."""
+    if store.engine.dialect.name == "postgresql":
+        if bell is not None:
+            bell.close()  # the channel hears every web process, this one's included
+        return PgListener(store.engine, store.deliveries)
+    return PipeWaiter(bell) if bell is not None else None
 
 
 def _exit_with_parent() -> None:
@@ -189,6 +219,8 @@ class Supervisor:
     store: Store
     processes: int
     ctx: SpawnContext = field(default_factory=lambda: multiprocessing.get_context("spawn"))
+    # Rung by the web process of `serve` after each stored delivery (`GroupCommit.on_stored`).
+    doorbell: Doorbell = field(default_factory=Doorbell)
     _children: list[_Child] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -206,6 +238,12 @@ class Supervisor:
             self._thread.join(STOP_SECONDS + 10)
 
     def _run(self) -> None:
+        try:
+            self._supervise()
+        finally:
+            self.doorbell.close()
+
+    def _supervise(self) -> None:
         # Every worker is started and stopped from this one thread: the kernel's parent-death
         # signal fires when the *thread* that started a process ends.
         share_with_children()  # their counters reach this process's /metrics
@@ -234,13 +272,17 @@ class Supervisor:
         child.slot = Slot.create(self.ctx)
         where = f"{socket.gethostname()}:{os.getpid()}"
         child.name = f"{where}:{child.role}-{child.index}.{child.generation}"
+        bell, ring = self.ctx.Pipe(duplex=False) if child.role == "worker" else (None, None)
         child.process = self.ctx.Process(
             target=worker_process,
-            args=(self.settings, child.name, child.slot, child.role),
+            args=(self.settings, child.name, child.slot, child.role, bell),
             name=f"boardwatch-{child.role}-{child.index}",
             daemon=True,  # never outlives a parent that exits normally
         )
         child.process.start()
+        if bell is not None and ring is not None:
+            bell.close()  # the child has its own copy
+            self.doorbell.attach(child.index, ring)
         child.started_at = time.monotonic()
 
     def _watch(self) -> None:

@@ -21,6 +21,7 @@ from service.intake.events import Envelope
 from service.logs import delivery_context
 from service.metrics import DELIVERIES, PROCESSING_SECONDS, QUEUE_DEPTH
 from service.store.deliveries import Delivery, DeliveryQueue, utcnow
+from service.store.wakeup import Waiter
 from service.worker.budget import OverBudget, over_budget_error, time_budget
 from service.worker.registry import HandlerRegistry, Job, PermanentError
 
@@ -65,6 +66,7 @@ class Worker:
         name: str | None = None,
         budget_seconds: float | None = None,
         beacon: Beacon | None = None,
+        waiter: Waiter | None = None,
     ) -> None:
         self.queue = queue
         self.registry = registry
@@ -77,6 +79,8 @@ class Worker:
         # Enforced only where the evaluation runs in a main thread (see `budget.time_budget`).
         self.budget_seconds = budget_seconds
         self.beacon = beacon
+        # Wakes an idle worker when a delivery is stored; without one it only polls.
+        self.waiter = waiter
         self._held: set[str] = set()
         self._held_lock = threading.Lock()
         self._stop = threading.Event()
@@ -217,12 +221,26 @@ class Worker:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
+                mark = self.waiter.mark() if self.waiter is not None else 0
                 if self.run_once() is None:
-                    self._stop.wait(self.poll_seconds)
+                    self._idle(mark)
             except Exception:
                 # The database went away for a moment: wait and claim again, never die.
                 log.exception("worker loop error")
                 self._stop.wait(min(self.poll_seconds * 10, 5.0))
+
+    def _idle(self, mark: int) -> None:
+        """Wait for a new delivery (stored after `mark`), or `poll_seconds` at most: the poll
+        still finds what comes due later (a retry, a delayed delivery) or a missed ring."""
+        if self.waiter is None:
+            self._stop.wait(self.poll_seconds)
+        elif not self._stop.is_set():
+            self.waiter.wait(mark, self.poll_seconds)
+
+    def interrupt(self) -> None:
+        """Wake the loops now (they are stopping: `stop` is set)."""
+        if self.waiter is not None:
+            self.waiter.interrupt()
 
     def _keep_leases(self) -> None:
         while not self._stop.wait(self.lease_seconds / 3):
@@ -248,6 +266,7 @@ class Worker:
     def stop(self, timeout: float = 30.0) -> None:
         """Stop claiming; wait for jobs in progress to end."""
         self._stop.set()
+        self.interrupt()
         for thread in self._threads:
             thread.join(timeout)
         self._threads = []
