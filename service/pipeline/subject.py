@@ -56,6 +56,9 @@ NOTE_ACTIVITY = "last_human_activity"
 # edit be one request with no listing; older rows hold {key: BODY}).
 NOTE_COMMENTS = "bot_comments"
 _OWN_NOTES = (NOTE_ACTIVITY, NOTE_COMMENTS)
+# Labels the boards an issue is on disagree about, comma-separated, as last seen by an event
+# that read all its boards: a sweep of one board leaves them alone too.
+NOTE_CONTESTED = "contested_labels"
 
 # `item` of `read`/`run` when the caller has not read the board item: the pipeline reads it.
 READ: Literal["read"] = "read"
@@ -126,6 +129,10 @@ class Outcome(BaseModel):
     )
     commands: CommandsOutcome | None = None
     digest: str | None = Field(default=None, description="what `/digest` regenerated")
+    contested_labels: tuple[str, ...] | None = Field(
+        default=None,
+        description="labels another board's rules want otherwise: left as they are, reported",
+    )
 
     @property
     def changed(self) -> bool:
@@ -154,6 +161,23 @@ def remembered_comments(text: str) -> dict[str, BotComment]:
         key: BotComment(body=value) if isinstance(value, str) else BotComment.model_validate(value)
         for key, value in stored.items()
     }
+
+
+def _leave_labels(
+    changes: Sequence[Change], contested: set[str] | frozenset[str]
+) -> tuple[Change, ...]:
+    """`changes` without adding or removing a contested label (pure)."""
+    if not contested:
+        return tuple(changes)
+    kept: list[Change] = []
+    for change in changes:
+        if isinstance(change, AddLabels | RemoveLabels):
+            labels = tuple(x for x in change.labels if x.casefold() not in contested)
+            if labels:
+                kept.append(change.model_copy(update={"labels": labels}))
+            continue
+        kept.append(change)
+    return tuple(kept)
 
 
 def _reply_key(comment_id: int | None) -> str:
@@ -212,6 +236,9 @@ class Pipeline:
     regenerate_digest: Callable[[Issue], str] | None = None
     # `boardwatch plan`: read GitHub and the store, change neither.
     read_only: bool = False
+    # Labels the rules of another board the issue is on want otherwise: neither added nor
+    # removed here, so two boards never undo each other's labels (lower-case names).
+    contested_labels: frozenset[str] = frozenset()
 
     # -- 1. read ---------------------------------------------------------------------------
     def read(self, issue: Issue, item: ItemArg = READ, *, fresh_comments: bool = False) -> Reading:
@@ -298,7 +325,10 @@ class Pipeline:
         reading = self.read(issue, item, fresh_comments=fresh_comments)
         intents = self._intents(reading.snapshot, commands, actor)
         decision = decide(self.ruleset, reading.snapshot, intents, comment_id)
-        snapshot, desired, changes = decision.snapshot, decision.desired, decision.changes
+        snapshot, desired = decision.snapshot, decision.desired
+        noted = reading.snapshot.notes.get(NOTE_CONTESTED, "")
+        contested = self.contested_labels | {x for x in noted.split(",") if x}
+        changes = _leave_labels(decision.changes, contested)
         if not desired.converged:
             log.warning("rules do not settle on %s#%d; applied one pass", issue.repo, issue.number)
         errors = {r.name: r.error for r in desired.results if r.error}
@@ -310,6 +340,7 @@ class Pipeline:
             converged=False if not desired.converged else None,
             rule_errors=errors or None,
             commands=_commands_outcome(intents, decision.asked) if intents.lines else None,
+            contested_labels=tuple(sorted(contested)) or None,
         )
         if self.read_only:
             return outcome.model_copy(
@@ -326,6 +357,11 @@ class Pipeline:
             digest = self.regenerate_digest(issue)
         self._record_run(issue, snapshot, list(changes), intents, actor, _ids_after(ids, applied))
         return outcome.model_copy(update={"changes": tuple(applied), "digest": digest})
+
+    def wanted_labels(self, issue: Issue, item: ItemArg = READ) -> dict[str, bool]:
+        """Label -> present?, as this ruleset wants it for `issue` (no commands; writes nothing)."""
+        reading = self.read(issue, item)
+        return dict(decide(self.ruleset, reading.snapshot, Intents()).desired.labels)
 
     # -- 2. intents ------------------------------------------------------------------------
     def _intents(

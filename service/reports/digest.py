@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from service.boards import BoardConfig, board_named
 from service.domain.models import Issue
+from service.engine.model import Ruleset
 from service.gateway.protocol import GitHubGateway
 from service.reports.history_source import History, from_store
 from service.reports.periods import Kind, Period, containing, reported, title
@@ -23,7 +25,7 @@ from service.reports.summary import Summary, build_summary
 from service.reports.targets import load_targets, load_targets_file
 from service.services import Services
 from service.settings import SettingsError
-from service.store import notes
+from service.store import notes, repo_rules
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +44,28 @@ class Digest:
     action: str = "none"  # created | updated | unchanged
 
 
-def _need(services: Services) -> tuple[str, str]:
-    settings = services.settings
-    if settings.project is None or settings.repository is None:
-        raise SettingsError(
-            "digests need BOARDWATCH_PROJECT (ORG/NUMBER) and BOARDWATCH_REPOSITORY (OWNER/NAME)"
-        )
-    return settings.project, settings.repository
+def _need(services: Services, board: BoardConfig | None) -> tuple[BoardConfig, str]:
+    """The board to report on (None: the settings' board) and the tracker its digest goes to."""
+    if board is None:
+        settings = services.settings
+        if settings.project is None or settings.repository is None:
+            raise SettingsError(
+                "digests need BOARDWATCH_PROJECT (ORG/NUMBER) and BOARDWATCH_REPOSITORY "
+                "(OWNER/NAME), or `--board` naming a board a tracker's .github/boardwatch.yml names"
+            )
+        board = board_named(services, settings.project)
+        assert board is not None  # the settings' board is always configured
+    if board.tracker is None:
+        raise SettingsError(f"board {board.project} has no tracker repository to post digests in")
+    return board, board.tracker
+
+
+def _ruleset(services: Services, board: BoardConfig) -> Ruleset:
+    """The board's rules: its rules repository's last good file over the defaults."""
+    if board.rules_repo is None:
+        return services.rules.ruleset
+    known = repo_rules.get(services.store.engine, board.rules_repo)
+    return services.rules.for_repository(board.rules_repo, known.good_source if known else None)
 
 
 def build_digest(
@@ -62,14 +79,15 @@ def build_digest(
     template: Path | None = None,
     history: History | None = None,
     targets: Path | None = None,
+    board_config: BoardConfig | None = None,
 ) -> Digest:
     """`history`: where status history comes from (default: the store); `targets`: a targets
-    file replacing the ruleset's."""
-    project, _ = _need(services)
-    board = gateway.get_board(project)
+    file replacing the ruleset's; `board_config`: the board (default: the settings' board)."""
+    config, _ = _need(services, board_config)
+    board = gateway.get_board(config.project)
     items = list(gateway.list_items(board))
     engine = services.store.engine
-    ruleset = services.rules.ruleset
+    ruleset = _ruleset(services, config)
     history = history or from_store(engine)
     summary = build_summary(
         items,
@@ -99,9 +117,11 @@ def digest_at(
     template: Path | None = None,
     history: History | None = None,
     targets: Path | None = None,
+    board_config: BoardConfig | None = None,
 ) -> Digest:
-    """The report a digest made at `at` would contain."""
-    tz = services.settings.timezone
+    """The report a digest made at `at` would contain (periods in the board's time zone)."""
+    config, _ = _need(services, board_config)
+    tz = config.timezone
     return build_digest(
         services,
         gateway,
@@ -112,6 +132,7 @@ def digest_at(
         template=template,
         history=history,
         targets=targets,
+        board_config=config,
     )
 
 
@@ -139,30 +160,42 @@ def post_digest(gateway: GitHubGateway, repo: str, digest: Digest) -> Digest:
     return digest
 
 
-def scheduled_digest(services: Services, kind: Kind, at: datetime) -> Digest:
-    """What `serve` runs on the digest schedules."""
-    _, repo = _need(services)
-    gateway = services.gateways.for_installation(None)
-    digest = post_digest(gateway, repo, digest_at(services, gateway, kind, at))
+def scheduled_digest(
+    services: Services, kind: Kind, at: datetime, board: BoardConfig | None = None
+) -> Digest:
+    """What `serve` runs on `board`'s digest schedules (None: the settings' board)."""
+    config, repo = _need(services, board)
+    gateway = services.gateways.for_installation(config.installation_id)
+    digest = post_digest(gateway, repo, digest_at(services, gateway, kind, at, board_config=config))
     log.info("%s posted as #%s (%s)", digest.title, digest.issue_number, digest.action)
     return digest
 
 
-def regenerate_digest(services: Services, gateway: GitHubGateway, issue: Issue) -> str:
-    """`/digest` in a digest issue: rebuild the report its title names, now."""
+def regenerate_digest(
+    services: Services, gateway: GitHubGateway, issue: Issue, board: BoardConfig | None = None
+) -> str:
+    """`/digest` in a digest issue of `board`'s tracker: rebuild the report its title names."""
+    config, repo = _need(services, board)
     kind = next((k for k, p in PREFIX.items() if issue.title.startswith(p)), None)
     if kind is None:
         raise ValueError(f"`{issue.title}` is not a digest title")
     label = issue.title.removeprefix(PREFIX[kind])
-    tz = ZoneInfo(services.settings.timezone)
+    tz = ZoneInfo(config.timezone)
     if kind == "week":
         posted_week = datetime.strptime(label + "-1", "%G-W%V-%u").replace(tzinfo=tz)
         period = containing("week", posted_week).previous()
     else:
         period = containing("month", datetime.strptime(label, "%Y-%m").replace(tzinfo=tz))
     now = datetime.now(UTC)
-    digest = build_digest(services, gateway, kind, period=period, digest_title=issue.title, now=now)
-    _, repo = _need(services)
+    digest = build_digest(
+        services,
+        gateway,
+        kind,
+        period=period,
+        digest_title=issue.title,
+        now=now,
+        board_config=config,
+    )
     post_digest(gateway, repo, digest)
     return f"{issue.title} regenerated ({digest.action})"
 

@@ -1,0 +1,151 @@
+"""The boards one deployment serves: the settings' board, and every board a tracker names.
+
+A repository whose `.github/boardwatch.yml` says `board: ORG/NUMBER` is a tracker of that
+board: new issues there are added to it, its file gives the board its rules, time zone and
+schedules, and the board's digests are posted there. The store learns this whenever the
+file is read (a repository's first event, a push that changes the file, an installation
+that adds the repository, `boardwatch init`), so every replica sees the same boards.
+`BOARDWATCH_PROJECT` / `BOARDWATCH_REPOSITORY` stay the default board and its tracker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from service.engine.loader import BoardSettings, board_settings
+from service.services import Services
+from service.store import repo_rules
+from service.store.repo_rules import RepoRules
+
+
+@dataclass(frozen=True)
+class BoardConfig:
+    """One board and what serves it; built by `configured_boards`, never from a request."""
+
+    project: str  # ORG/NUMBER
+    trackers: tuple[str, ...]  # OWNER/NAME: new issues there are added to the board
+    timezone: str
+    digest_schedule: str
+    monthly_schedule: str
+    reconcile_schedule: str
+    # The installation that sees the trackers (None: the token, or the tracker's installation).
+    installation_id: int | None = None
+    # Whose `.github/boardwatch.yml` gives the board's rules; None: each repository's own.
+    rules_repo: str | None = None
+    # The settings' board without BOARDWATCH_REPOSITORY: every repository is a tracker.
+    any_repository: bool = False
+
+    @property
+    def tracker(self) -> str | None:
+        """Where the board's digests are posted."""
+        return self.rules_repo or (self.trackers[0] if self.trackers else None)
+
+    @property
+    def job_suffix(self) -> str:
+        """The part of a scheduled job's name that tells this board's firings from others'."""
+        return self.project.casefold()
+
+    def tracks(self, repo: str) -> bool:
+        """Whether new issues in `repo` belong on this board."""
+        return self.any_repository or repo.casefold() in {t.casefold() for t in self.trackers}
+
+
+@lru_cache(maxsize=256)
+def _settings_of(text: str) -> BoardSettings | None:
+    # Parsing is bounded but not free; a tracker's text changes rarely.
+    return board_settings(text)
+
+
+def configured_boards(services: Services) -> list[BoardConfig]:
+    """The settings' board first, then every board a tracker names, by ORG/NUMBER."""
+    settings = services.settings
+    named: dict[str, list[RepoRules]] = {}
+    for row in repo_rules.trackers(services.store.engine):
+        if row.board is not None:
+            named.setdefault(row.board.casefold(), []).append(row)
+    found: list[BoardConfig] = []
+    if settings.project is not None:
+        rows = named.pop(settings.project.casefold(), [])
+        default = settings.repository
+        trackers = [default] if default else []
+        trackers += [
+            r.repo for r in rows if default is None or r.repo.casefold() != default.casefold()
+        ]
+        rules_row = next(
+            (r for r in rows if default and r.repo.casefold() == default.casefold()), None
+        )
+        found.append(
+            _config(
+                services,
+                settings.project,
+                trackers,
+                rules_repo=default,
+                rules_row=rules_row,
+                installation_id=next((r.installation_id for r in rows if r.installation_id), None),
+                any_repository=default is None,
+            )
+        )
+    for rows in named.values():
+        first = rows[0]  # by repository name: the same choice on every replica
+        project = first.board or ""
+        found.append(
+            _config(
+                services,
+                project,
+                [r.repo for r in rows],
+                rules_repo=first.repo,
+                rules_row=first,
+                installation_id=first.installation_id,
+            )
+        )
+    return found
+
+
+def _config(
+    services: Services,
+    project: str,
+    trackers: list[str],
+    *,
+    rules_repo: str | None,
+    rules_row: RepoRules | None,
+    installation_id: int | None,
+    any_repository: bool = False,
+) -> BoardConfig:
+    settings = services.settings
+    text = rules_row.good_source if rules_row is not None else None
+    own = _settings_of(text) if text else None
+    if own is not None and own.project.casefold() != project.casefold():
+        own = None  # the file names another board: its time zone is that board's
+    schedules = own.schedules if own is not None else None
+    return BoardConfig(
+        project=project,
+        trackers=tuple(trackers),
+        timezone=(own.timezone if own and own.timezone else settings.timezone),
+        digest_schedule=(schedules.digest if schedules and schedules.digest else None)
+        or settings.digest_schedule,
+        monthly_schedule=(schedules.monthly if schedules and schedules.monthly else None)
+        or settings.monthly_schedule,
+        reconcile_schedule=(schedules.reconcile if schedules and schedules.reconcile else None)
+        or settings.reconcile_schedule,
+        installation_id=installation_id,
+        rules_repo=rules_repo,
+        any_repository=any_repository,
+    )
+
+
+def board_named(services: Services, project: str) -> BoardConfig | None:
+    """The configured board `ORG/NUMBER`, if this deployment serves it."""
+    wanted = project.casefold()
+    return next((b for b in configured_boards(services) if b.project.casefold() == wanted), None)
+
+
+def visible_to(boards: list[BoardConfig], installation_id: int | None) -> list[BoardConfig]:
+    """The boards an installation's gateway can serve: its own, and those with no installation
+    recorded (the settings' board, or boards learned with a token)."""
+    if installation_id is None:
+        return boards
+    return [b for b in boards if b.installation_id in (None, installation_id)]
+
+
+__all__ = ["BoardConfig", "board_named", "configured_boards", "visible_to"]
