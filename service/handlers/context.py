@@ -39,6 +39,14 @@ def rules_for(
     return services.rules.for_repository(repo, known.good_source)
 
 
+def learn(
+    services: Services, gateway: GitHubGateway, repo: str, installation_id: int | None
+) -> None:
+    """Read `repo`'s rule file if it never was: it may name a board the repository tracks."""
+    if repo_rules.get(services.store.engine, repo) is None:
+        refresh(services, gateway, repo, installation_id=installation_id)
+
+
 def pipeline_for(
     services: Services,
     installation_id: int | None,

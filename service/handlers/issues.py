@@ -8,6 +8,7 @@ from typing import Any
 from service.boards import configured_boards
 from service.commands.parser import Command, ParseError, new_commands, parse_commands
 from service.handlers.context import (
+    learn,
     not_served,
     pipeline_for,
     placements,
@@ -44,10 +45,11 @@ def on_issue_event(services: Services, job: Job) -> dict[str, Any]:
         "fresh_comments": job.delivery.event == "issue_comment" and envelope.action == "deleted",
     }
     issue = payload_issue.to_issue(repo)
+    gateway = services.gateways.for_installation(installation)
+    learn(services, gateway, repo, installation)
     if not configured_boards(services):  # no board at all: every repository's own rules
         pipeline = pipeline_for(services, installation, repo, delivery_id=job.delivery.id)
         return pipeline.run(issue, None, **run).record()
-    gateway = services.gateways.for_installation(installation)
     if issue.node_id is None:  # very old payloads carry no node id
         issue = gateway.get_issue(repo, issue.number)
     boards = resolve_boards(services, gateway, installation)

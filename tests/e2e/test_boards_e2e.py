@@ -256,3 +256,23 @@ def test_an_issue_on_two_boards_follows_both_and_contested_labels_stay(
     gh.set_value(web_board, web_item, "Status", None)
     bot.send("projects_v2_item", "edited", item=(web_board, web_item))
     assert sorted(shared.labels) == ["needs-triage", "web-request"]
+
+
+def test_a_tracker_is_learned_on_its_first_issue_without_a_push(two_boards: Bot) -> None:
+    bot, gh = two_boards, two_boards.gh
+    page = gh.add_issue(WEB, title="Team page", created_at=AN_HOUR_AGO)
+    bot.send("issues", "opened", issue=page)
+    assert gh.item_of(gh.boards[1], page) is not None
+    assert page.labels == ["web-request"]
+
+
+def test_an_installation_that_adds_repositories_learns_their_boards(two_boards: Bot) -> None:
+    bot, gh = two_boards, two_boards.gh
+    repositories = [{"full_name": MARKETING}, {"full_name": WEB}, {"full_name": "acme/none"}]
+    gh.add_repo("acme/none")
+    delivery = bot.send(
+        "installation_repositories", "added", repositories_added=repositories, installation=7
+    )
+    assert delivery.outcome["trackers"] == {MARKETING: "acme/1", WEB: "acme/2"}
+    boards = {b.project: b for b in configured_boards(bot.services)}
+    assert (boards["acme/1"].installation_id, boards["acme/2"].installation_id) == (7, 7)
