@@ -13,8 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from sqlalchemy import Engine
+
 from service.engine.loader import BoardSettings, board_settings
+from service.engine.model import Ruleset
 from service.services import Services
+from service.settings import Settings
 from service.store import repo_rules
 from service.store.repo_rules import RepoRules
 
@@ -59,9 +63,13 @@ def _settings_of(text: str) -> BoardSettings | None:
 
 def configured_boards(services: Services) -> list[BoardConfig]:
     """The settings' board first, then every board a tracker names, by ORG/NUMBER."""
-    settings = services.settings
+    return boards_from(services.settings, services.store.engine)
+
+
+def boards_from(settings: Settings, engine: Engine) -> list[BoardConfig]:
+    """`configured_boards` from the settings and the store alone (the landing page)."""
     named: dict[str, list[RepoRules]] = {}
-    for row in repo_rules.trackers(services.store.engine):
+    for row in repo_rules.trackers(engine):
         if row.board is not None:
             named.setdefault(row.board.casefold(), []).append(row)
     found: list[BoardConfig] = []
@@ -77,7 +85,7 @@ def configured_boards(services: Services) -> list[BoardConfig]:
         )
         found.append(
             _config(
-                services,
+                settings,
                 settings.project,
                 trackers,
                 rules_repo=default,
@@ -91,7 +99,7 @@ def configured_boards(services: Services) -> list[BoardConfig]:
         project = first.board or ""
         found.append(
             _config(
-                services,
+                settings,
                 project,
                 [r.repo for r in rows],
                 rules_repo=first.repo,
@@ -103,7 +111,7 @@ def configured_boards(services: Services) -> list[BoardConfig]:
 
 
 def _config(
-    services: Services,
+    settings: Settings,
     project: str,
     trackers: list[str],
     *,
@@ -112,7 +120,6 @@ def _config(
     installation_id: int | None,
     any_repository: bool = False,
 ) -> BoardConfig:
-    settings = services.settings
     text = rules_row.good_source if rules_row is not None else None
     own = _settings_of(text) if text else None
     if own is not None and own.project.casefold() != project.casefold():
@@ -134,6 +141,14 @@ def _config(
     )
 
 
+def board_ruleset(services: Services, board: BoardConfig) -> Ruleset:
+    """The board's rules: its rules repository's last good file over the defaults."""
+    if board.rules_repo is None:
+        return services.rules.ruleset
+    known = repo_rules.get(services.store.engine, board.rules_repo)
+    return services.rules.for_repository(board.rules_repo, known.good_source if known else None)
+
+
 def board_named(services: Services, project: str) -> BoardConfig | None:
     """The configured board `ORG/NUMBER`, if this deployment serves it."""
     wanted = project.casefold()
@@ -148,4 +163,11 @@ def visible_to(boards: list[BoardConfig], installation_id: int | None) -> list[B
     return [b for b in boards if b.installation_id in (None, installation_id)]
 
 
-__all__ = ["BoardConfig", "board_named", "configured_boards", "visible_to"]
+__all__ = [
+    "BoardConfig",
+    "board_named",
+    "board_ruleset",
+    "boards_from",
+    "configured_boards",
+    "visible_to",
+]

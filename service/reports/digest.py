@@ -14,9 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from service.boards import BoardConfig, board_named
+from service.boards import BoardConfig, board_named, board_ruleset
 from service.domain.models import Issue
-from service.engine.model import Ruleset
 from service.gateway.protocol import GitHubGateway
 from service.reports.history_source import History, from_store
 from service.reports.periods import Kind, Period, containing, reported, title
@@ -25,7 +24,7 @@ from service.reports.summary import Summary, build_summary
 from service.reports.targets import load_targets, load_targets_file
 from service.services import Services
 from service.settings import SettingsError
-from service.store import notes, repo_rules
+from service.store import notes
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +59,6 @@ def _need(services: Services, board: BoardConfig | None) -> tuple[BoardConfig, s
     return board, board.tracker
 
 
-def _ruleset(services: Services, board: BoardConfig) -> Ruleset:
-    """The board's rules: its rules repository's last good file over the defaults."""
-    if board.rules_repo is None:
-        return services.rules.ruleset
-    known = repo_rules.get(services.store.engine, board.rules_repo)
-    return services.rules.for_repository(board.rules_repo, known.good_source if known else None)
-
-
 def build_digest(
     services: Services,
     gateway: GitHubGateway,
@@ -87,7 +78,7 @@ def build_digest(
     board = gateway.get_board(config.project)
     items = list(gateway.list_items(board))
     engine = services.store.engine
-    ruleset = _ruleset(services, config)
+    ruleset = board_ruleset(services, config)
     history = history or from_store(engine)
     summary = build_summary(
         items,
