@@ -47,7 +47,11 @@ def on_issue_event(services: Services, job: Job) -> dict[str, Any]:
     issue = payload_issue.to_issue(repo)
     gateway = services.gateways.for_installation(installation)
     learn(services, gateway, repo, installation)
-    if not configured_boards(services):  # no board at all: every repository's own rules
+    if not configured_boards(services):
+        # No board at all: the tracker's (every repository's, without one) own rules.
+        tracker = services.settings.repository
+        if tracker is not None and tracker.casefold() != repo.casefold():
+            return {"skipped": f"{repo} is not the tracker ({tracker}) and no board is served"}
         pipeline = pipeline_for(services, installation, repo, delivery_id=job.delivery.id)
         return pipeline.run(issue, None, **run).record()
     if issue.node_id is None:  # very old payloads carry no node id
