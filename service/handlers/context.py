@@ -128,14 +128,15 @@ def resolve_boards(
 def placements(
     boards: list[tuple[BoardConfig, Board]], issue: Issue, items: list[BoardItem]
 ) -> list[Placement]:
-    """The boards whose rules apply to `issue`: those it is on, and those its repository
-    tracks (pure). `items` are the issue's items on every board."""
+    """The boards whose rules apply to `issue`: those its repository tracks first, then the
+    others it is on (pure). `items` are the issue's items on every board."""
     on = {item.board_id: item for item in items if item.board_id}
-    return [
+    found = [
         Placement(config, board, on.get(board.id))
         for config, board in boards
         if board.id in on or config.tracks(issue.repo)
     ]
+    return sorted(found, key=lambda place: not place.config.tracks(issue.repo))
 
 
 def contested(wanted: list[dict[str, bool]]) -> frozenset[str]:
@@ -143,6 +144,10 @@ def contested(wanted: list[dict[str, bool]]) -> frozenset[str]:
     present = {label.casefold() for labels in wanted for label, on in labels.items() if on}
     absent = {label.casefold() for labels in wanted for label, on in labels.items() if not on}
     return frozenset(present & absent)
+
+
+# `Pipeline.run` arguments that carry a person's commands.
+_COMMANDS = ("commands", "comment_id")
 
 
 def run_on_boards(
@@ -185,9 +190,11 @@ def run_on_boards(
     if not read_only:
         _note_contested(services, issue, disputed)
     outcomes = []
-    for pipeline, place in zip(pipelines, found, strict=True):
+    for index, (pipeline, place) in enumerate(zip(pipelines, found, strict=True)):
         pipeline.contested_labels = disputed
-        outcomes.append((place.config, pipeline.run(issue, place.item, **run)))
+        # A person's commands are answered once, by the first board (see `placements`).
+        asked = run if index == 0 else {k: v for k, v in run.items() if k not in _COMMANDS}
+        outcomes.append((place.config, pipeline.run(issue, place.item, **asked)))
     return outcomes
 
 
