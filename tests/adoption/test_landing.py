@@ -108,5 +108,5 @@ def test_it_lists_every_board_it_serves(sqlite_store: Store) -> None:
         RepoRules(repo="acme/web", source=text, good_source=text, board="acme/2"),
     )
     text = text_of(page(sqlite_store, BOARDWATCH_PROJECT="acme/1", BOARDWATCH_REPOSITORY="acme/t"))
-    assert "acme/1 : trackers acme/t (digests) ; time zone UTC" in text
-    assert "acme/2 : trackers acme/web (digests) ; time zone Europe/Berlin" in text
+    assert "acme/1 : trackers acme/t (digests); time zone UTC" in text
+    assert "acme/2 : trackers acme/web (digests); time zone Europe/Berlin" in text
