@@ -16,7 +16,7 @@ from functools import lru_cache
 from sqlalchemy import Engine
 
 from service.engine.loader import BoardSettings, board_settings
-from service.engine.model import Ruleset
+from service.engine.model import Ruleset, Target
 from service.services import Services
 from service.settings import Settings
 from service.store import repo_rules
@@ -39,6 +39,8 @@ class BoardConfig:
     rules_repo: str | None = None
     # The settings' board without BOARDWATCH_REPOSITORY: every repository is a tracker.
     any_repository: bool = False
+    # The board's own targets (its tracker's `targets:`); None: the rules folder's targets.yml.
+    targets: tuple[Target, ...] | None = None
 
     @property
     def tracker(self) -> str | None:
@@ -138,6 +140,7 @@ def _config(
         installation_id=installation_id,
         rules_repo=rules_repo,
         any_repository=any_repository,
+        targets=own.targets if own is not None else None,
     )
 
 

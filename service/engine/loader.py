@@ -31,7 +31,15 @@ from pydantic_core import ErrorDetails
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from service.engine.evaluate import template_error
-from service.engine.model import Actions, BoardSchedules, Condition, Rule, RuleFile, Ruleset
+from service.engine.model import (
+    Actions,
+    BoardSchedules,
+    Condition,
+    Rule,
+    RuleFile,
+    Ruleset,
+    Target,
+)
 from service.engine.rule_yaml import read_yaml
 
 Loc = tuple[int | str, ...]
@@ -527,6 +535,7 @@ class BoardSettings:
     project: str
     timezone: str | None = None
     schedules: BoardSchedules = field(default_factory=BoardSchedules)
+    targets: tuple[Target, ...] | None = None  # None: the rules folder's targets.yml
 
 
 def board_settings(text: str, source: str = REPO_RULES_PATH) -> BoardSettings | None:
@@ -536,7 +545,9 @@ def board_settings(text: str, source: str = REPO_RULES_PATH) -> BoardSettings | 
     project = parsed.data.board.project if parsed is not None else None
     if parsed is None or problems or project is None:
         return None
-    return BoardSettings(project, parsed.data.timezone, parsed.data.schedules)
+    data = parsed.data
+    targets = tuple(data.targets) if data.targets is not None else None
+    return BoardSettings(project, data.timezone, data.schedules, targets)
 
 
 def load_text(text: str, source: str = "rules.yml") -> LoadResult:

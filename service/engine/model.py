@@ -393,6 +393,15 @@ class Ruleset(_Model):
         return next((r for r in self.rules if r.name == name), None)
 
 
+class Target(_Model):
+    """ "At least N done items with label L per week or month" (`targets.yml`, a board's file)."""
+
+    name: str = Field(description="shown in the report")
+    label: str = Field(description="items done with this label count")
+    at_least: int = Field(ge=1)
+    per: Literal["week", "month"]
+
+
 class BoardSchedules(_Model):
     """When the board's jobs run (cron, read in the board's time zone); unset: the settings'."""
 
@@ -417,6 +426,9 @@ class RuleFile(Ruleset):
         default=None, description="IANA time zone of the board's schedules, e.g. Europe/Berlin"
     )
     schedules: BoardSchedules = Field(default_factory=BoardSchedules)
+    targets: list[Target] | None = Field(
+        default=None, description="the board's targets, replacing the rules folder's targets.yml"
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -434,8 +446,9 @@ class RuleFile(Ruleset):
     @model_validator(mode="after")
     def _board_settings_need_a_board(self) -> RuleFile:
         given = self.model_fields_set
-        if ({"timezone", "schedules"} & given) and self.board.project is None:
+        if ({"timezone", "schedules", "targets"} & given) and self.board.project is None:
             raise ValueError(
-                "timezone and schedules belong to a board: add `board: ORG/NUMBER` to this file"
+                "timezone, schedules and targets belong to a board: "
+                "add `board: ORG/NUMBER` to this file"
             )
         return self

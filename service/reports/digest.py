@@ -89,6 +89,8 @@ def build_digest(
         targets=(
             load_targets_file(targets)
             if targets is not None
+            else list(config.targets)
+            if config.targets is not None
             else load_targets(services.settings.rules_dir)
         ),
         notes=notes.notes_with_key(engine, notes.BLOCKED_REASON),

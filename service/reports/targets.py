@@ -8,16 +8,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+# The model is the rule format's: a tracker's `.github/boardwatch.yml` may give `targets:` too.
+from service.engine.model import Target
+
 FILE_NAME = "targets.yml"
-
-
-class Target(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = Field(description="shown in the report")
-    label: str = Field(description="items done with this label count")
-    at_least: int = Field(ge=1)
-    per: Literal["week", "month"]
 
 
 class Targets(BaseModel):
@@ -52,3 +46,6 @@ def load_targets_file(path: Path) -> list[Target]:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise TargetsError(f"{path}: {where}: {first['msg']}") from None
+
+
+__all__ = ["FILE_NAME", "Target", "Targets", "TargetsError", "load_targets", "load_targets_file"]

@@ -141,6 +141,8 @@ board: acme/2
 timezone: Europe/Berlin
 schedules: {digest: "0 9 * * 5"}
 disable: [triage, estimate]
+targets:
+  - {name: Landing pages, label: "type: web", at_least: 2, per: week}
 labels:
   web-request: {color: "006b75", description: "A request to the web team"}
 rules:
@@ -227,6 +229,9 @@ def test_each_tracker_gets_its_own_digest(two_boards: Bot) -> None:
     [web_digest] = [i for i in gh.repos[WEB].issues.values() if "digest" in i.labels]
     assert "Newsletter" in marketing_digest.body and "Pricing page" not in marketing_digest.body
     assert "Pricing page" in web_digest.body and "Newsletter" not in web_digest.body
+    # Each board's targets: the web team's file, the marketing board's targets.yml.
+    assert "Landing pages" in web_digest.body and "Blog posts" not in web_digest.body
+    assert "Blog posts" in marketing_digest.body and "Landing pages" not in marketing_digest.body
 
 
 def test_an_issue_on_two_boards_follows_both_and_contested_labels_stay(

@@ -20,11 +20,13 @@ def test_the_board_settings_of_a_tracker_file() -> None:
     text = (
         "version: 1\nboard: {project: acme/7, status_field: Status}\n"
         'timezone: Europe/Berlin\nschedules: {digest: "0 9 * * 5"}\n'
+        "targets: [{name: Pages, label: 'type: web', at_least: 2, per: week}]\n"
     )
     found = board_settings(text)
     assert found is not None
     assert (found.project, found.timezone) == ("acme/7", "Europe/Berlin")
     assert (found.schedules.digest, found.schedules.monthly) == ("0 9 * * 5", None)
+    assert found.targets is not None and [t.name for t in found.targets] == ["Pages"]
     assert board_settings("version: 1\n") is None
     assert board_settings("version: 1\nboard: nope\n") is None
 
@@ -49,8 +51,8 @@ def test_the_board_settings_of_a_tracker_file() -> None:
         ),
         (
             "version: 1\ntimezone: UTC\n",
-            ".github/boardwatch.yml:1:1: timezone and schedules belong to a board: add "
-            "`board: ORG/NUMBER` to this file",
+            ".github/boardwatch.yml:1:1: timezone, schedules and targets belong to a board: "
+            "add `board: ORG/NUMBER` to this file",
         ),
         (
             "version: 1\nboard: acme/7\nschedules: {weekly: '0 8 * * 1'}\n",
