@@ -16,7 +16,7 @@ from functools import lru_cache
 from sqlalchemy import Engine
 
 from service.engine.loader import BoardSettings, board_settings
-from service.engine.model import Ruleset, Target
+from service.engine.model import BoardSchedules, Ruleset, Target
 from service.services import Services
 from service.settings import Settings
 from service.store import repo_rules
@@ -70,13 +70,14 @@ def configured_boards(services: Services) -> list[BoardConfig]:
 
 def boards_from(settings: Settings, engine: Engine) -> list[BoardConfig]:
     """`configured_boards` from the settings and the store alone (the landing page)."""
-    named: dict[str, list[RepoRules]] = {}
+    # ORG/NUMBER (as its first tracker spells it) -> its trackers' rows, by repository name
+    named: dict[str, tuple[str, list[RepoRules]]] = {}
     for row in repo_rules.trackers(engine):
         if row.board is not None:
-            named.setdefault(row.board.casefold(), []).append(row)
+            named.setdefault(row.board.casefold(), (row.board, []))[1].append(row)
     found: list[BoardConfig] = []
     if settings.project is not None:
-        rows = named.pop(settings.project.casefold(), [])
+        _, rows = named.pop(settings.project.casefold(), ("", []))
         default = settings.repository
         trackers = [default] if default else []
         trackers += [
@@ -96,9 +97,8 @@ def boards_from(settings: Settings, engine: Engine) -> list[BoardConfig]:
                 any_repository=default is None,
             )
         )
-    for rows in named.values():
+    for project, rows in named.values():
         first = rows[0]  # by repository name: the same choice on every replica
-        project = first.board or ""
         found.append(
             _config(
                 settings,
@@ -126,17 +126,14 @@ def _config(
     own = _settings_of(text) if text else None
     if own is not None and own.project.casefold() != project.casefold():
         own = None  # the file names another board: its time zone is that board's
-    schedules = own.schedules if own is not None else None
+    schedules = own.schedules if own is not None else BoardSchedules()
     return BoardConfig(
         project=project,
         trackers=tuple(trackers),
-        timezone=(own.timezone if own and own.timezone else settings.timezone),
-        digest_schedule=(schedules.digest if schedules and schedules.digest else None)
-        or settings.digest_schedule,
-        monthly_schedule=(schedules.monthly if schedules and schedules.monthly else None)
-        or settings.monthly_schedule,
-        reconcile_schedule=(schedules.reconcile if schedules and schedules.reconcile else None)
-        or settings.reconcile_schedule,
+        timezone=(own.timezone if own is not None else None) or settings.timezone,
+        digest_schedule=schedules.digest or settings.digest_schedule,
+        monthly_schedule=schedules.monthly or settings.monthly_schedule,
+        reconcile_schedule=schedules.reconcile or settings.reconcile_schedule,
         installation_id=installation_id,
         rules_repo=rules_repo,
         any_repository=any_repository,
