@@ -2,7 +2,7 @@
 
 The board is the unit: an issue gets the rules of every board it is on (whatever repository
 it lives in), and of every board whose tracker it lives in (it is added there). Two boards
-that want a label otherwise leave it alone and say so in the outcome.
+that want a label or a rule's comment otherwise leave it alone and say so in the outcome.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from service.gateway.errors import GitHubError
 from service.gateway.protocol import GitHubGateway
 from service.handlers.push import refresh
 from service.pipeline import Outcome, Pipeline
-from service.pipeline.subject import NOTE_CONTESTED
+from service.pipeline.subject import NOTE_CONTESTED, Contested, contested_between
 from service.reports.digest import regenerate_digest
 from service.services import Services
 from service.store import notes, repo_rules
@@ -56,7 +56,6 @@ def pipeline_for(
     delivery_id: str | None = None,
     now: datetime | None = None,
     read_only: bool = False,
-    contested_labels: frozenset[str] = frozenset(),
 ) -> Pipeline:
     """The pipeline of `board` (default: the settings' board) for an issue in `repo`.
 
@@ -82,7 +81,6 @@ def pipeline_for(
         ensured_labels=services.ensured_labels,
         regenerate_digest=digest_regenerator(services, gateway, board, repo),
         read_only=read_only,
-        contested_labels=contested_labels,
     )
 
 
@@ -139,13 +137,6 @@ def placements(
     return sorted(found, key=lambda place: not place.config.tracks(issue.repo))
 
 
-def contested(wanted: list[dict[str, bool]]) -> frozenset[str]:
-    """Labels one board wants present and another wants absent (lower-case; pure)."""
-    present = {label.casefold() for labels in wanted for label, on in labels.items() if on}
-    absent = {label.casefold() for labels in wanted for label, on in labels.items() if not on}
-    return frozenset(present & absent)
-
-
 # `Pipeline.run` arguments that carry a person's commands.
 _COMMANDS = ("commands", "comment_id")
 
@@ -174,36 +165,35 @@ def run_on_boards(
         )
         for place in found
     ]
-    disputed: frozenset[str] = frozenset()
+    disputed = Contested()
     if len(pipelines) > 1:
-        disputed = contested(
-            [p.wanted_labels(issue, place.item) for p, place in zip(pipelines, found, strict=True)]
-        )
+        wants = [p.wants(issue, place.item) for p, place in zip(pipelines, found, strict=True)]
+        disputed = contested_between(wants)
         if disputed:
             log.warning(
-                "%s#%d: boards %s disagree on labels %s; left as they are",
+                "%s#%d: boards %s disagree on labels %s and comments %s; left as they are",
                 issue.repo,
                 issue.number,
                 ", ".join(place.config.project for place in found),
-                ", ".join(sorted(disputed)),
+                ", ".join(sorted(disputed.labels)) or "-",
+                ", ".join(sorted(disputed.comments)) or "-",
             )
     if not read_only:
         _note_contested(services, issue, disputed)
     outcomes = []
     for index, (pipeline, place) in enumerate(zip(pipelines, found, strict=True)):
-        pipeline.contested_labels = disputed
+        pipeline.contested = disputed
         # A person's commands are answered once, by the first board (see `placements`).
         asked = run if index == 0 else {k: v for k, v in run.items() if k not in _COMMANDS}
         outcomes.append((place.config, pipeline.run(issue, place.item, **asked)))
     return outcomes
 
 
-def _note_contested(services: Services, issue: Issue, disputed: frozenset[str]) -> None:
-    """Remember the disputed labels for runs that see one board only (the sweep)."""
+def _note_contested(services: Services, issue: Issue, disputed: Contested) -> None:
+    """Remember what the boards dispute for runs that see one board only (the sweep)."""
     engine = services.store.engine
     if disputed:
-        value = ",".join(sorted(disputed))
-        notes.set_note(engine, issue.repo, issue.number, NOTE_CONTESTED, value)
+        notes.set_note(engine, issue.repo, issue.number, NOTE_CONTESTED, disputed.note())
     elif NOTE_CONTESTED in notes.get_notes(engine, issue.repo, issue.number):
         notes.delete_note(engine, issue.repo, issue.number, NOTE_CONTESTED)
 

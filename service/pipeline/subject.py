@@ -34,9 +34,11 @@ from service.engine.changes import (
     AddReaction,
     Change,
     ClearField,
+    DeleteComment,
     RemoveLabels,
     SetAssignees,
     SetField,
+    UpsertComment,
 )
 from service.engine.conditions import Missing
 from service.engine.desired import Desired, RuleStatus, overrule
@@ -56,9 +58,9 @@ NOTE_ACTIVITY = "last_human_activity"
 # edit be one request with no listing; older rows hold {key: BODY}).
 NOTE_COMMENTS = "bot_comments"
 _OWN_NOTES = (NOTE_ACTIVITY, NOTE_COMMENTS)
-# Labels the boards an issue is on disagree about, comma-separated, as last seen by an event
-# that read all its boards: a sweep of one board leaves them alone too.
-NOTE_CONTESTED = "contested_labels"
+# What the boards an issue is on disagree about (JSON of `Contested`), as last seen by an
+# event that read all its boards: a sweep of one board leaves those alone too.
+NOTE_CONTESTED = "contested"
 
 # `item` of `read`/`run` when the caller has not read the board item: the pipeline reads it.
 READ: Literal["read"] = "read"
@@ -133,6 +135,9 @@ class Outcome(BaseModel):
         default=None,
         description="labels another board's rules want otherwise: left as they are, reported",
     )
+    contested_comments: tuple[str, ...] | None = Field(
+        default=None, description="rule comments another board's rules want otherwise: left"
+    )
 
     @property
     def changed(self) -> bool:
@@ -163,20 +168,61 @@ def remembered_comments(text: str) -> dict[str, BotComment]:
     }
 
 
-def _leave_labels(
-    changes: Sequence[Change], contested: set[str] | frozenset[str]
-) -> tuple[Change, ...]:
-    """`changes` without adding or removing a contested label (pure)."""
+class Contested(BaseModel):
+    """What the boards an issue is on want otherwise: left as it is by every board's run."""
+
+    model_config = ConfigDict(frozen=True)
+
+    labels: frozenset[str] = frozenset()  # lower-case label names
+    comments: frozenset[str] = frozenset()  # comment keys (rule names)
+
+    def __or__(self, other: Contested) -> Contested:
+        return Contested(labels=self.labels | other.labels, comments=self.comments | other.comments)
+
+    def __bool__(self) -> bool:
+        return bool(self.labels or self.comments)
+
+    @classmethod
+    def from_note(cls, text: str | None) -> Contested:
+        if not text:
+            return cls()
+        try:
+            return cls.model_validate_json(text)
+        except ValueError:
+            return cls()  # a note this version cannot read: nothing is contested
+
+    def note(self) -> str:
+        return json.dumps({"labels": sorted(self.labels), "comments": sorted(self.comments)})
+
+
+def contested_between(wants: Sequence[Desired]) -> Contested:
+    """Labels one board wants present and another absent, and rule comments the boards want
+    differently (one a body, another none or another body) (pure)."""
+    present = {label.casefold() for want in wants for label, on in want.labels.items() if on}
+    absent = {label.casefold() for want in wants for label, on in want.labels.items() if not on}
+    bodies: dict[str, set[str | None]] = {}
+    for want in wants:
+        for key, body in want.comments.items():
+            bodies.setdefault(key, set()).add(body)
+    comments = {key for key, seen in bodies.items() if len(seen) > 1}
+    return Contested(labels=frozenset(present & absent), comments=frozenset(comments))
+
+
+def _leave_contested(changes: Sequence[Change], contested: Contested) -> tuple[Change, ...]:
+    """`changes` without touching a contested label or comment (pure)."""
     if not contested:
         return tuple(changes)
     kept: list[Change] = []
     for change in changes:
         if isinstance(change, AddLabels | RemoveLabels):
-            labels = tuple(x for x in change.labels if x.casefold() not in contested)
+            labels = tuple(x for x in change.labels if x.casefold() not in contested.labels)
             if labels:
                 kept.append(change.model_copy(update={"labels": labels}))
-            continue
-        kept.append(change)
+        elif isinstance(change, UpsertComment | DeleteComment):
+            if change.key not in contested.comments:
+                kept.append(change)
+        else:
+            kept.append(change)
     return tuple(kept)
 
 
@@ -236,9 +282,9 @@ class Pipeline:
     regenerate_digest: Callable[[Issue], str] | None = None
     # `boardwatch plan`: read GitHub and the store, change neither.
     read_only: bool = False
-    # Labels the rules of another board the issue is on want otherwise: neither added nor
-    # removed here, so two boards never undo each other's labels (lower-case names).
-    contested_labels: frozenset[str] = frozenset()
+    # What the rules of another board the issue is on want otherwise: neither added nor
+    # removed here, so two boards never undo each other's labels and comments.
+    contested: Contested = field(default_factory=Contested)
 
     # -- 1. read ---------------------------------------------------------------------------
     def read(self, issue: Issue, item: ItemArg = READ, *, fresh_comments: bool = False) -> Reading:
@@ -326,9 +372,8 @@ class Pipeline:
         intents = self._intents(reading.snapshot, commands, actor)
         decision = decide(self.ruleset, reading.snapshot, intents, comment_id)
         snapshot, desired = decision.snapshot, decision.desired
-        noted = reading.snapshot.notes.get(NOTE_CONTESTED, "")
-        contested = self.contested_labels | {x for x in noted.split(",") if x}
-        changes = _leave_labels(decision.changes, contested)
+        contested = self.contested | Contested.from_note(reading.snapshot.notes.get(NOTE_CONTESTED))
+        changes = _leave_contested(decision.changes, contested)
         if not desired.converged:
             log.warning("rules do not settle on %s#%d; applied one pass", issue.repo, issue.number)
         errors = {r.name: r.error for r in desired.results if r.error}
@@ -340,7 +385,8 @@ class Pipeline:
             converged=False if not desired.converged else None,
             rule_errors=errors or None,
             commands=_commands_outcome(intents, decision.asked) if intents.lines else None,
-            contested_labels=tuple(sorted(contested)) or None,
+            contested_labels=tuple(sorted(contested.labels)) or None,
+            contested_comments=tuple(sorted(contested.comments)) or None,
         )
         if self.read_only:
             return outcome.model_copy(
@@ -358,10 +404,10 @@ class Pipeline:
         self._record_run(issue, snapshot, list(changes), intents, actor, _ids_after(ids, applied))
         return outcome.model_copy(update={"changes": tuple(applied), "digest": digest})
 
-    def wanted_labels(self, issue: Issue, item: ItemArg = READ) -> dict[str, bool]:
-        """Label -> present?, as this ruleset wants it for `issue` (no commands; writes nothing)."""
+    def wants(self, issue: Issue, item: ItemArg = READ) -> Desired:
+        """What this ruleset wants for `issue`, without commands; writes nothing."""
         reading = self.read(issue, item)
-        return dict(decide(self.ruleset, reading.snapshot, Intents()).desired.labels)
+        return decide(self.ruleset, reading.snapshot, Intents()).desired
 
     # -- 2. intents ------------------------------------------------------------------------
     def _intents(
