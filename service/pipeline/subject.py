@@ -330,8 +330,9 @@ class Pipeline:
     ) -> tuple[tuple[Observation, ...], datetime | None]:
         """What differs from history, and since when the issue has its current Status."""
         found: list[Observation] = []
+        # This board's item only: an issue on two boards has a Status on each.
         last_status, status_since = history.last(
-            self.engine, issue.repo, issue.number, "status"
+            self.engine, issue.repo, issue.number, "status", item_id=item.id if item else None
         ) or (None, None)
         if item is not None:
             raw = item.value(self.ruleset.board.status_field)

@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from service.boards import BoardConfig, board_named, board_ruleset
-from service.domain.models import Issue
+from service.domain.models import BoardItem, Issue
 from service.gateway.protocol import GitHubGateway
 from service.reports.history_source import History, from_store
 from service.reports.periods import Kind, Period, containing, reported, title
@@ -25,6 +25,7 @@ from service.reports.targets import load_targets, load_targets_file
 from service.services import Services
 from service.settings import SettingsError
 from service.store import notes
+from service.store.history import HistoryEntry
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,12 @@ def _need(services: Services, board: BoardConfig | None) -> tuple[BoardConfig, s
     return board, board.tracker
 
 
+def _of_board(entries: list[HistoryEntry], items: list[BoardItem]) -> list[HistoryEntry]:
+    """The history of this board's items: an issue on another board too has a Status there."""
+    ids = {item.id for item in items}
+    return [e for e in entries if e.item_id is None or e.item_id in ids]
+
+
 def build_digest(
     services: Services,
     gateway: GitHubGateway,
@@ -82,7 +89,7 @@ def build_digest(
     history = history or from_store(engine)
     summary = build_summary(
         items,
-        history.entries,
+        _of_board(history.entries, items),
         period=period,
         now=now,
         ruleset=ruleset,

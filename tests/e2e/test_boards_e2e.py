@@ -18,6 +18,7 @@ from service.reconcile import sweep
 from service.reports.digest import digest_at, scheduled_digest
 from service.schedule import all_jobs, board_jobs
 from service.store import Store
+from service.store.history import load_history
 from tests.fakegithub import FakeGitHub
 from tests.gateway.support import factory_for, settings_for
 from tests.support.apps import make_services
@@ -255,6 +256,12 @@ def test_an_issue_on_two_boards_follows_both_and_contested_labels_stay(
     # The sweep sees one board at a time and leaves the contested label alone too.
     sweep(bot.services)
     assert shared.labels == ["web-request"]
+    # Each board's Status has its own history: another look records no flip between them.
+    engine = bot.services.store.engine
+    before = [(e.item_id, e.new_value) for e in load_history(engine) if e.kind == "status"]
+    assert before == [(web_board.item_of(shared).id, "Todo")]
+    bot.send("issues", "edited", issue=shared)
+    assert [(e.item_id, e.new_value) for e in load_history(engine) if e.kind == "status"] == before
 
     # Once the boards agree, the label follows them.
     web_item = web_board.item_of(shared)
