@@ -16,7 +16,7 @@ from typing import Any
 from service.boards import BoardConfig, board_named, configured_boards, visible_to
 from service.domain.models import Board, BoardItem, Issue
 from service.engine.model import Ruleset
-from service.gateway.errors import GitHubError
+from service.gateway.errors import GitHubError, Unreachable
 from service.gateway.protocol import GitHubGateway
 from service.handlers.push import refresh
 from service.pipeline import Outcome, Pipeline
@@ -118,9 +118,20 @@ def resolve_boards(
         try:
             found.append((config, gateway.get_board(config.project)))
         except GitHubError as exc:
+            if not _cannot_see(exc):
+                raise  # GitHub is down or busy: the delivery is retried, not skipped
             # A board this installation cannot read is another installation's: not this event's.
             log.warning("board %s cannot be read here: %s", config.project, exc)
     return found
+
+
+def _cannot_see(error: GitHubError) -> bool:
+    """GitHub answered that the board is not there for these credentials (not an outage)."""
+    if isinstance(error, Unreachable):
+        return False
+    if error.status in (401, 403, 404) or {"NOT_FOUND", "FORBIDDEN"} & set(error.types):
+        return True
+    return error.status is None and error.operation == "get_board"  # "no board ORG/NUMBER"
 
 
 def placements(

@@ -288,3 +288,17 @@ def test_an_installation_that_adds_repositories_learns_their_boards(two_boards: 
     assert delivery.outcome["trackers"] == {MARKETING: "acme/1", WEB: "acme/2"}
     boards = {b.project: b for b in configured_boards(bot.services)}
     assert (boards["acme/1"].installation_id, boards["acme/2"].installation_id) == (7, 7)
+
+
+def test_a_github_outage_fails_the_delivery_rather_than_skipping_it(bot: Bot, customer) -> None:
+    gh = bot.gh
+    issue = gh.add_issue(CUSTOMER, title="Flyer")
+    item = gh.add_item(gh.boards[0], issue)
+    gh.fail_next(1000, status=502, match="/graphql")
+    payload = gh.webhook("projects_v2_item", "created", item=(gh.boards[0], item))
+    delivery = bot.post("projects_v2_item", payload)
+    bot.worker.max_attempts = 2
+    for _ in range(5):
+        bot.worker.run_once()
+    found = bot.services.store.deliveries.get(delivery)
+    assert found is not None and found.status == "failed"  # replayable, not "done: skipped"
