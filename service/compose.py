@@ -42,5 +42,5 @@ def worker_for(
 
 
 def scheduler_for(services: Services) -> Scheduler | None:
-    """The scheduled jobs (reconcile sweep, digests) when a board is configured."""
+    """The scheduled jobs: each board's sweep and digests, and webhook recovery."""
     return build_scheduler(services)

@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from service.boards import BoardConfig, boards_from
 from service.settings import Settings
 from service.setup.manifest import web_url
 from service.store import Store, report_posts
@@ -47,6 +48,30 @@ class LandingView:
     credentials: str | None  # "a GitHub App" / "a token"; None: /setup is the next step
     queue: QueueHealth | None  # None: the database did not answer
     last_digest: report_posts.Finished | None
+    boards: tuple[BoardLine, ...] = ()  # every board served, the settings' first
+
+
+@dataclass(frozen=True)
+class BoardLine:
+    """One served board on the page: its trackers (digests go to the first) and time zone."""
+
+    project: str
+    trackers: tuple[tuple[str, str], ...]  # (OWNER/NAME, URL)
+    timezone: str
+    any_repository: bool
+
+
+def board_lines(settings: Settings, boards: list[BoardConfig]) -> tuple[BoardLine, ...]:
+    web = web_url(settings.github_api_url)
+    return tuple(
+        BoardLine(
+            b.project,
+            tuple((t, f"{web}/{t}") for t in b.trackers),
+            b.timezone,
+            b.any_repository,
+        )
+        for b in boards
+    )
 
 
 def _credentials(settings: Settings) -> str | None:
@@ -56,7 +81,10 @@ def _credentials(settings: Settings) -> str | None:
 
 
 def landing_view(
-    settings: Settings, queue: QueueHealth | None, last_digest: report_posts.Finished | None
+    settings: Settings,
+    queue: QueueHealth | None,
+    last_digest: report_posts.Finished | None,
+    boards: list[BoardConfig] | None = None,
 ) -> LandingView:
     web = web_url(settings.github_api_url)
     repo = settings.repository
@@ -69,6 +97,7 @@ def landing_view(
         credentials=_credentials(settings),
         queue=queue,
         last_digest=last_digest,
+        boards=board_lines(settings, boards or []),
     )
 
 
@@ -101,17 +130,20 @@ def announce(settings: Settings, host: str, port: int) -> None:
     log.info(line)
 
 
-def _read(store: Store) -> tuple[QueueHealth | None, report_posts.Finished | None]:
+def _read(
+    store: Store, settings: Settings
+) -> tuple[QueueHealth | None, report_posts.Finished | None, list[BoardConfig]]:
     try:
         counts = store.deliveries.counts()
         with store.engine.connect() as conn:
             last = report_posts.last_finished(conn, DIGEST_KINDS)
+        boards = boards_from(settings, store.engine)
     except Exception:
         # The page must still tell a person what this is while the database is away.
         log.warning("landing page: the database did not answer", exc_info=True)
-        return None, None
+        return None, None, []
     queue = QueueHealth(counts["queued"], counts["running"], counts["failed"])
-    return queue, last
+    return queue, last, boards
 
 
 def _when(value: datetime) -> str:
@@ -121,7 +153,7 @@ def _when(value: datetime) -> str:
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def landing(request: Request) -> HTMLResponse:
     settings: Settings = request.app.state.settings
-    queue, last = await run_in_threadpool(_read, request.app.state.store)
-    view = landing_view(settings, queue, last)
+    queue, last, boards = await run_in_threadpool(_read, request.app.state.store, settings)
+    view = landing_view(settings, queue, last, boards)
     html = _templates.get_template("landing.html.j2").render(view=view, when=_when)
     return HTMLResponse(html)

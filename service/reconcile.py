@@ -1,4 +1,4 @@
-"""The sweep: the rules over every open item of the board and every open tracker issue.
+"""The sweep: each board's rules over its open items and its trackers' open issues.
 
 It repairs what a lost webhook left behind. Items come from one paged GraphQL listing
 (100 a page) and open issues from one paged REST listing, so a converged board costs
@@ -8,15 +8,16 @@ only those reads and no write at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from service.boards import BoardConfig, configured_boards
 from service.domain.models import BoardItem, Issue
 from service.engine.conditions import close_reason
 from service.engine.model import NOT_DONE_REASONS
 from service.gateway.accounting import ledger
-from service.handlers.context import is_tracker, pipeline_for
+from service.handlers.context import pipeline_for
 from service.pipeline import Outcome, Pipeline
 from service.services import Services
 from service.settings import SettingsError
@@ -50,16 +51,17 @@ class SweepReport:
 
 
 def targets(
-    pipeline: Pipeline, services: Services, number: int | None = None
+    pipeline: Pipeline, trackers: Sequence[str], services: Services, number: int | None = None
 ) -> Iterator[tuple[Issue, BoardItem | None]]:
-    """Every issue the rules look after: board items first, then open issues not on the board."""
-    repo = services.settings.repository
+    """Every issue the board's rules look after: its items (from any repository) first, then
+    open issues of its trackers not on it yet."""
     if number is not None:
+        repo = services.settings.repository
         if repo is None:
             raise SettingsError("--issue needs BOARDWATCH_REPOSITORY (OWNER/NAME of the tracker)")
         issue = pipeline.gateway.get_issue(repo, number)
-        board = pipeline.board
-        item = pipeline.gateway.get_item(board, issue.node_id) if board and issue.node_id else None
+        on = pipeline.board
+        item = pipeline.gateway.get_item(on, issue.node_id) if on and issue.node_id else None
         yield issue, item
         return
     seen: set[str] = set()
@@ -67,7 +69,7 @@ def targets(
     if pipeline.board is not None:
         for item in pipeline.gateway.list_items(pipeline.board):
             on_board = item.issue
-            if item.archived or on_board is None or not is_tracker(services, on_board.repo):
+            if item.archived or on_board is None:
                 continue
             status = item.value(names.status_field)
             if (
@@ -78,51 +80,77 @@ def targets(
                 # Finished work: nothing left for the rules to do. Cancelled work marked
                 # Done (by hand, or before closing reasons were read) is still looked at.
                 continue
-            seen.add(f"{on_board.repo}#{on_board.number}")
+            seen.add(f"{on_board.repo}#{on_board.number}".casefold())
             yield on_board, item
-    if repo is not None:
+    for repo in trackers:
         for issue in pipeline.gateway.list_issues(repo, state="open"):
-            if f"{issue.repo}#{issue.number}" not in seen:
+            if f"{issue.repo}#{issue.number}".casefold() not in seen:
                 yield issue, None
 
 
 def sweep(
     services: Services,
     *,
+    board: BoardConfig | None = None,
     max_writes: int | None = None,
     read_only: bool = False,
     number: int | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
 ) -> SweepReport:
-    """Apply the rules to every target (or preview them with `read_only`)."""
+    """Apply the rules to every target of `board` (None: of every configured board), or
+    preview them with `read_only`. `number`: one issue of the settings' tracker."""
     settings = services.settings
-    if settings.project is None and settings.repository is None:
+    if board is not None:
+        boards = [board]
+    elif number is not None and settings.project is not None:
+        boards = [b for b in configured_boards(services) if b.project == settings.project]
+    else:
+        boards = configured_boards(services)
+    moment = now or datetime.now(UTC)
+    runs: list[tuple[Pipeline, Sequence[str]]]
+    if boards:
+        runs = [
+            (
+                pipeline_for(
+                    services,
+                    config.installation_id,
+                    config.tracker,
+                    board=config,
+                    now=moment,
+                    read_only=read_only,
+                ),
+                config.trackers,
+            )
+            for config in boards
+        ]
+    elif settings.repository is not None:
+        # A tracker without a board: its open issues under its own rules.
+        only = pipeline_for(services, None, settings.repository, now=moment, read_only=read_only)
+        runs = [(only, [settings.repository])]
+    else:
         raise SettingsError(
-            "nothing to sweep: set BOARDWATCH_PROJECT (ORG/NUMBER) and BOARDWATCH_REPOSITORY"
+            "nothing to sweep: set BOARDWATCH_PROJECT (ORG/NUMBER) and BOARDWATCH_REPOSITORY,"
+            " or name a board in a tracker's .github/boardwatch.yml"
         )
     cap = settings.reconcile_max_writes if max_writes is None else max_writes
     report = SweepReport()
     with ledger() as book:
-        pipeline = pipeline_for(
-            services,
-            None,
-            settings.repository,
-            now=now or datetime.now(UTC),
-            read_only=read_only,
-        )
-        found = list(targets(pipeline, services, number))
-        for done, (issue, item) in enumerate(found, start=1):
-            if not read_only and cap and book.writes >= cap:
-                report.stopped_at_cap = True
-                log.warning("sweep stopped after %d writes (cap); the next run goes on", cap)
+        for pipeline, trackers in runs:
+            if report.stopped_at_cap:
                 break
-            result = pipeline.run(issue, item, source="sweep")
-            report.issues += 1
-            if result.changed:
-                report.changed += 1
-            report.results.append(result)
-            if progress is not None:
-                progress(done, len(found), f"{issue.repo}#{issue.number}")
+            found = list(targets(pipeline, trackers, services, number))
+            for done, (issue, item) in enumerate(found, start=1):
+                if not read_only and cap and book.writes >= cap:
+                    report.stopped_at_cap = True
+                    log.warning("sweep stopped after %d writes (cap); the next run goes on", cap)
+                    break
+                result = pipeline.run(issue, item, source="sweep")
+                report.issues += 1
+                if result.changed:
+                    report.changed += 1
+                report.results.append(result)
+                if progress is not None:
+                    progress(done, len(found), f"{issue.repo}#{issue.number}")
         report.writes, report.reads = book.writes, book.reads
     return report

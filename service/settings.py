@@ -100,9 +100,11 @@ class Settings(BaseSettings):
     # Folder of the default ruleset (YAML: rule files, targets.yml, issue-forms/). Unset: the
     # rules shipped in the package (the repository's rules/ folder).
     rules_dir: Path = Field(default_factory=shipped_rules_dir, alias="BOARDWATCH_RULES_DIR")
-    # `ORG/NUMBER` of the Projects v2 board.
+    # `ORG/NUMBER` of the default Projects v2 board. More boards: a repository whose
+    # `.github/boardwatch.yml` says `board: ORG/NUMBER` is a tracker of that board (service.boards).
     project: str | None = Field(default=None, alias="BOARDWATCH_PROJECT")
-    # `OWNER/NAME` of the tracker repository.
+    # `OWNER/NAME` of the default board's tracker repository (unset with a board: new issues of
+    # every repository go on it).
     repository: str | None = Field(default=None, alias="BOARDWATCH_REPOSITORY")
     # Record writes instead of sending them. Default: on when no GitHub credentials are set.
     dry_run: bool | None = Field(default=None, alias="BOARDWATCH_DRY_RUN")
@@ -156,6 +158,7 @@ class Settings(BaseSettings):
     http_max_connections: int = Field(default=1000, alias="BOARDWATCH_HTTP_MAX_CONNECTIONS", ge=1)
 
     # -- schedules (cron syntax, evaluated in BOARDWATCH_TIMEZONE) -------------------------
+    # The defaults of every board; a tracker's `timezone:` and `schedules:` override them.
     reconcile_schedule: str = Field(default="0 * * * *", alias="BOARDWATCH_RECONCILE_SCHEDULE")
     reconcile_max_writes: int = Field(default=200, alias="BOARDWATCH_RECONCILE_MAX_WRITES", ge=0)
     digest_schedule: str = Field(default="0 8 * * 1", alias="BOARDWATCH_DIGEST_SCHEDULE")

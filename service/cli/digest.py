@@ -92,8 +92,15 @@ def digest(
         help="@-mention the owners of items that need attention (nobody else); "
         "default: BOARDWATCH_DIGEST_MENTION (off).",
     ),
+    board: str | None = typer.Option(
+        None,
+        "--board",
+        help="ORG/NUMBER of a board a tracker's .github/boardwatch.yml names "
+        "(default: BOARDWATCH_PROJECT).",
+    ),
 ) -> None:
     """Summarise the board: done, in progress, blocked, deadlines, KPIs and targets."""
+    from service.boards import board_named, configured_boards
     from service.reports.digest import digest_at, post_digest
     from service.reports.history_source import from_service
     from service.reports.render import render_json
@@ -103,10 +110,16 @@ def digest(
     logs.configure("WARNING")
     require_credentials(settings, "digest")
     services = starting(lambda: Services.from_settings(settings))
+    config = None
+    if board is not None:
+        config = board_named(services, board)
+        if config is None:
+            known = ", ".join(b.project for b in configured_boards(services)) or "none"
+            raise fail(f"--board {board}: not a board this service serves (served: {known})")
     moment = at or datetime.now(UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    gateway = services.gateways.for_installation(None)
+    gateway = services.gateways.for_installation(config.installation_id if config else None)
     source = None
     if history is HistoryOption.service or (
         history is HistoryOption.auto and settings.history_url is not None
@@ -126,6 +139,7 @@ def digest(
                 history=source,
                 targets=targets,
                 mention=mention,
+                board_config=config,
             )
         )
     except TargetsError as exc:
@@ -137,8 +151,9 @@ def digest(
     if output is not None:
         output.write_text(text + "\n", encoding="utf-8")
     if post:
-        assert settings.repository is not None  # digest_at checked it
-        posted = post_digest(gateway, settings.repository, report)
+        tracker = config.tracker if config is not None else settings.repository
+        assert tracker is not None  # digest_at checked it
+        posted = post_digest(gateway, tracker, report)
         typer.echo(f"{report.title}: issue #{posted.issue_number} {posted.action}", err=True)
     if output is None and step_summary is None and not post:
         typer.echo(text)

@@ -8,6 +8,7 @@ import typer
 
 from service import logs
 from service.boardinit import apply_init, permission_problem, plan_init, status_values_exist
+from service.boards import BoardConfig, board_ruleset, configured_boards
 from service.cli.server import fail, load_settings, starting
 from service.formchooser import with_board_link
 from service.gateway.errors import GitHubError
@@ -40,12 +41,42 @@ def init(
 
 
 def _init(settings: Settings, services: Services, *, dry_run: bool, issue_forms: bool) -> None:
-    repo = settings.repository
-    if repo is None:
-        raise fail("init needs BOARDWATCH_REPOSITORY (OWNER/NAME of the tracker)")
-    gateway = services.gateways.for_installation(None)
-    ruleset = services.rules.ruleset
-    board = gateway.get_board(settings.project) if settings.project else None
+    """Every configured board with its (first) tracker; the settings' tracker when no board."""
+    served: list[tuple[str, BoardConfig | None]] = [
+        (b.tracker, b) for b in configured_boards(services) if b.tracker is not None
+    ]
+    if not served and settings.repository is not None:
+        served = [(settings.repository, None)]
+    if not served:
+        raise fail(
+            "init needs BOARDWATCH_REPOSITORY (OWNER/NAME of the tracker), or a tracker whose "
+            ".github/boardwatch.yml names a board (`board: ORG/NUMBER`) and was read once"
+        )
+    problems = False
+    for index, (repo, config) in enumerate(served):
+        if index:
+            typer.echo("")
+        problems |= _init_one(
+            settings, services, repo, config, dry_run=dry_run, issue_forms=issue_forms
+        )
+    if problems:
+        raise typer.Exit(1)
+
+
+def _init_one(
+    settings: Settings,
+    services: Services,
+    repo: str,
+    config: BoardConfig | None,
+    *,
+    dry_run: bool,
+    issue_forms: bool,
+) -> bool:
+    """One board and its tracker; True when a problem needs a person."""
+    installation = config.installation_id if config is not None else None
+    gateway = services.gateways.for_installation(installation)
+    ruleset = board_ruleset(services, config) if config is not None else services.rules.ruleset
+    board = gateway.get_board(config.project) if config is not None else None
     in_use = board is not None and status_values_exist(gateway, ruleset, board)
     plan = plan_init(
         ruleset, lambda name: gateway.label_exists(repo, name), board, status_in_use=in_use
@@ -55,7 +86,8 @@ def _init(settings: Settings, services: Services, *, dry_run: bool, issue_forms:
     for label in plan.labels_to_create:
         typer.echo(f"  + label {label.name!r} (#{label.color})")
     if board is not None:
-        typer.echo(f"Board {settings.project}: fields in place: {', '.join(plan.fields_present)}")
+        project = config.project if config is not None else ""
+        typer.echo(f"Board {project}: fields in place: {', '.join(plan.fields_present)}")
         for wanted in plan.fields_to_create:
             typer.echo(f"  + field {wanted.name!r} ({wanted.data_type.lower()})")
         if plan.status_options_missing:
@@ -97,8 +129,7 @@ def _init(settings: Settings, services: Services, *, dry_run: bool, issue_forms:
     typer.echo("\nBy hand (the API cannot do these):")
     for step in plan.manual:
         typer.echo(f"  - {step}")
-    if plan.problems:
-        raise typer.Exit(1)
+    return bool(plan.problems)
 
 
 def register(app: typer.Typer) -> None:

@@ -109,6 +109,7 @@ class BoardItem(_Frozen):
     archived: bool = False
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    board_id: str | None = None  # node id of the board (ProjectV2) the item is on
 
     def value(self, name: str) -> FieldValue | None:
         """A field's value by name (case-insensitive); None when it has none."""

@@ -31,7 +31,15 @@ from pydantic_core import ErrorDetails
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from service.engine.evaluate import template_error
-from service.engine.model import Actions, Condition, Rule, RuleFile, Ruleset
+from service.engine.model import (
+    Actions,
+    BoardSchedules,
+    Condition,
+    Rule,
+    RuleFile,
+    Ruleset,
+    Target,
+)
 from service.engine.rule_yaml import read_yaml
 
 Loc = tuple[int | str, ...]
@@ -235,6 +243,10 @@ def _message(error: ErrorDetails, loc: Loc) -> str:
             return f"{_shown(error['input'])}: use lower-case letters, digits, `-` and `_`"
         if last == "color":
             return f"{_shown(error['input'])}: expected a hex colour without `#`, e.g. fbca04"
+        if last == "project":
+            return (
+                f"{_shown(error['input'])}: expected ORG/NUMBER from the board's URL, e.g. acme/7"
+            )
     if kind == "string_type" and isinstance(error["input"], int | float):
         # YAML 1.2 reads 5319e7 as a number: the usual cause of "expected text".
         return "expected text; YAML reads this value as a number: put it in quotes"
@@ -443,9 +455,14 @@ def _merge_into(base: _Merged, parsed: _Parsed, *, override: bool) -> list[RuleE
             errors.append(_error_at(parsed, ("disable", index), message))
     rules = [r for r in rules if r.name not in set(data.disable)]
     given = data.model_fields_set
+    board = base.ruleset.board
+    if data.board.model_fields_set == {"project"}:  # `board: ORG/NUMBER` keeps the field names
+        board = board.model_copy(update={"project": data.board.project})
+    elif "board" in given:
+        board = data.board
     base.ruleset = Ruleset(
         version=1,
-        board=data.board if "board" in given else base.ruleset.board,
+        board=board,
         reports=data.reports if "reports" in given else base.ruleset.reports,
         owned_labels={**base.ruleset.owned_labels, **data.owned_labels},
         labels={**base.ruleset.labels, **data.labels},
@@ -509,6 +526,28 @@ def load_override(base: Ruleset, text: str, source: str = REPO_RULES_PATH) -> Lo
     placeholder = _Parsed("(default rules)", None, RuleFile(version=1))
     origins = {rule.name: _Where(placeholder, index) for index, rule in enumerate(base.rules)}
     return _load([(source, text)], _Merged(base, origins))
+
+
+@dataclass(frozen=True)
+class BoardSettings:
+    """What a repository's rule file says about the board it names (`board: ORG/NUMBER`)."""
+
+    project: str
+    timezone: str | None = None
+    schedules: BoardSchedules = field(default_factory=BoardSchedules)
+    targets: tuple[Target, ...] | None = None  # None: the rules folder's targets.yml
+
+
+def board_settings(text: str, source: str = REPO_RULES_PATH) -> BoardSettings | None:
+    """The board a rule file names, with its time zone and schedules; None when it names none
+    or does not parse (its errors are reported where the file is loaded)."""
+    parsed, problems = parse_file(text, source)
+    project = parsed.data.board.project if parsed is not None else None
+    if parsed is None or problems or project is None:
+        return None
+    data = parsed.data
+    targets = tuple(data.targets) if data.targets is not None else None
+    return BoardSettings(project, data.timezone, data.schedules, targets)
 
 
 def load_text(text: str, source: str = "rules.yml") -> LoadResult:

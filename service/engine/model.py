@@ -22,8 +22,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from croniter import croniter
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 # A value a rule compares a board field with, or writes into one.
 RuleValue = float | date | str
@@ -346,7 +357,18 @@ class LabelSpec(_Model):
     description: str = ""
 
 
+# `ORG/NUMBER` of a Projects v2 board, as in its URL (`github.com/orgs/ORG/projects/NUMBER`).
+PROJECT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]*/[0-9]+$"
+
+
 class BoardNames(_Model):
+    """The board's field names; `board: ORG/NUMBER` alone names the board and keeps them."""
+
+    project: str | None = Field(
+        default=None,
+        pattern=PROJECT_PATTERN,
+        description="ORG/NUMBER: this repository is a tracker of that board and gives its rules",
+    )
     status_field: str = "Status"
     estimate_field: str = "Estimate"
     target_field: str = Field(default="Target date", description="date field of deadlines")
@@ -360,6 +382,20 @@ class BoardNames(_Model):
         default="In Progress", description="the Status of work under way; `/unblock` sets it"
     )
     blocked_status: str = Field(default="Blocked", description="the Status `/blocked` sets")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _project_only(cls, data: object) -> object:
+        # `board: acme/7` is short for `board: {project: acme/7}`.
+        return {"project": data} if isinstance(data, str) else data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        names = handler.resolve_ref_schema(handler(core_schema))
+        short = {"type": "string", "pattern": PROJECT_PATTERN, "description": "ORG/NUMBER"}
+        return {"anyOf": [short, names]}
 
 
 class ReportNames(_Model):
@@ -401,7 +437,62 @@ class Ruleset(_Model):
         return next((r for r in self.rules if r.name == name), None)
 
 
+class Target(_Model):
+    """ "At least N done items with label L per week or month" (`targets.yml`, a board's file)."""
+
+    name: str = Field(description="shown in the report", max_length=100)
+    label: str = Field(description="items done with this label count")
+    at_least: int = Field(ge=1)
+    per: Literal["week", "month"]
+
+
+class BoardSchedules(_Model):
+    """When the board's jobs run (cron, read in the board's time zone); unset: the settings'."""
+
+    digest: str | None = Field(default=None, description="weekly digest, e.g. `0 8 * * 1`")
+    monthly: str | None = Field(default=None, description="monthly review, e.g. `0 8 1-7 * 4`")
+    reconcile: str | None = Field(default=None, description="sweep of the board, e.g. `0 * * * *`")
+
+    @field_validator("digest", "monthly", "reconcile")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None and not croniter.is_valid(value):
+            raise ValueError(f"{value!r} is not a cron schedule (e.g. `0 8 * * 1`, Monday 08:00)")
+        return value
+
+
 class RuleFile(Ruleset):
-    """One YAML file; a repository's `.github/boardwatch.yml` may also `disable` default rules."""
+    """One YAML file; a repository's `.github/boardwatch.yml` may also `disable` default rules,
+    and, with `board: ORG/NUMBER`, give that board's time zone and schedules."""
 
     disable: list[str] = Field(default_factory=list, description="names of rules to switch off")
+    timezone: str | None = Field(
+        default=None, description="IANA time zone of the board's schedules, e.g. Europe/Berlin"
+    )
+    schedules: BoardSchedules = Field(default_factory=BoardSchedules)
+    targets: list[Target] | None = Field(
+        default=None, description="the board's targets, replacing the rules folder's targets.yml"
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}: use an IANA name such as Europe/Berlin or UTC"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _board_settings_need_a_board(self) -> RuleFile:
+        given = self.model_fields_set
+        if ({"timezone", "schedules", "targets"} & given) and self.board.project is None:
+            raise ValueError(
+                "timezone, schedules and targets belong to a board: "
+                "add `board: ORG/NUMBER` to this file"
+            )
+        return self

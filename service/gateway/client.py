@@ -149,6 +149,7 @@ def item_from_graphql(data: dict[str, Any]) -> BoardItem:
         archived=bool(data.get("isArchived")),
         created_at=data.get("createdAt"),
         updated_at=data.get("updatedAt"),
+        board_id=(data.get("project") or {}).get("id"),
     )
 
 
@@ -426,12 +427,14 @@ class GitHubClient:
         return board, found
 
     def get_item(self, board: Board, issue_node_id: str) -> BoardItem | None:
+        return next(
+            (i for i in self.list_issue_items(issue_node_id) if i.board_id == board.id), None
+        )
+
+    def list_issue_items(self, issue_node_id: str) -> list[BoardItem]:
         data = self.graphql.execute("GetIssueItems", {"issueId": issue_node_id})
         nodes = ((data.get("node") or {}).get("projectItems") or {}).get("nodes") or []
-        for node in nodes:
-            if (node.get("project") or {}).get("id") == board.id:
-                return item_from_graphql(node)
-        return None
+        return [item_from_graphql(node) for node in nodes if node]
 
     def add_item(self, board: Board, issue_node_id: str) -> BoardItem:
         # GitHub answers with the existing item when the issue is on the board already.

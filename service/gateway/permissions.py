@@ -70,6 +70,10 @@ EVENT_NEEDS: dict[str, Need] = {
 }
 
 
+# Events GitHub sends every App, with no subscription (and none may be asked for).
+ALWAYS_SENT = frozenset({"installation", "installation_repositories"})
+
+
 def covers(granted: dict[str, str], need: Need) -> bool:
     """Whether the granted permissions (as in a manifest) include `need`."""
     have = granted.get(need[0])

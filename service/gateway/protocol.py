@@ -114,6 +114,10 @@ class GitHubGateway(Protocol):
         """The board's item for the issue, with its field values; None when not on it."""
         ...
 
+    def list_issue_items(self, issue_node_id: str) -> list[BoardItem]:
+        """The issue's items on every board it is on (`board_id` says which), in one read."""
+        ...
+
     def add_item(self, board: Board, issue_node_id: str) -> BoardItem:
         """Put the issue on the board (its existing item when it is there already)."""
         ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from service.handlers.installs import on_installation_event
 from service.handlers.issues import GONE, on_issue_event
 from service.handlers.items import on_item_event
 from service.handlers.push import on_push
@@ -63,4 +64,7 @@ def build_registry(services: Services) -> HandlerRegistry:
         foldable=(REVIEW_ACTION,),
         internal=True,
     )
+    # Repositories the App can now see: a tracker naming a board is served from its first issue.
+    registry.add("installation", partial(on_installation_event, services), ("created",))
+    registry.add("installation_repositories", partial(on_installation_event, services), ("added",))
     return registry

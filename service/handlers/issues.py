@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from service.commands.parser import Command, ParseError, new_commands, parse_commands
-from service.handlers.context import is_tracker, pipeline_for
+from service.handlers.context import evaluate_issue
 from service.services import Services
 from service.worker import Job, PermanentError
 
@@ -21,32 +21,22 @@ def on_issue_event(services: Services, job: Job) -> dict[str, Any]:
         raise PermanentError(f"{job.delivery.event}.{envelope.action}: no issue or repository")
     if payload_issue.pull_request is not None:
         return {"skipped": "a pull request, not an issue"}
-    if not is_tracker(services, repo):
-        return {"skipped": f"{repo} is not the tracker ({services.settings.repository})"}
     if envelope.action in GONE:
         return {"skipped": f"the issue was {envelope.action}"}
-    pipeline = pipeline_for(
-        services,
-        envelope.installation.id if envelope.installation else None,
-        repo,
-        delivery_id=job.delivery.id,
-    )
-    issue = payload_issue.to_issue(repo)
-    if issue.node_id is None:  # very old payloads carry no node id
-        issue = pipeline.gateway.get_issue(repo, issue.number)
+    installation = envelope.installation.id if envelope.installation else None
     sender = envelope.sender.login if envelope.sender else None
     comment = envelope.comment
-    outcome = pipeline.run(
-        issue,
-        commands=commands_in(job, sender or ""),
-        actor=sender,
-        source="webhook",
-        comment_id=comment.id if comment is not None else None,
+    run: dict[str, Any] = {
+        "commands": commands_in(job, sender or ""),
+        "actor": sender,
+        "source": "webhook",
+        "comment_id": comment.id if comment is not None else None,
         # The worker already dropped the bot's own events: whatever is left is a person's.
-        activity_at=_when(job),
-        fresh_comments=job.delivery.event == "issue_comment" and envelope.action == "deleted",
-    )
-    return outcome.record()
+        "activity_at": _when(job),
+        "fresh_comments": job.delivery.event == "issue_comment" and envelope.action == "deleted",
+    }
+    issue = payload_issue.to_issue(repo)
+    return evaluate_issue(services, installation, issue, delivery_id=job.delivery.id, **run)
 
 
 def commands_in(job: Job, actor: str) -> list[Command | ParseError]:

@@ -1,10 +1,21 @@
-"""`projects_v2_item` events: the board changed; record Status history and re-evaluate."""
+"""`projects_v2_item` events: a board changed; record Status history and re-evaluate.
+
+The item's board must be one boardwatch serves; its issue then gets the rules of every
+served board it is on (and of the boards its repository tracks), whatever its repository.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from service.handlers.context import is_tracker, pipeline_for
+from service.handlers.context import (
+    not_served,
+    placements,
+    record,
+    resolve_boards,
+    run_on_boards,
+)
 from service.services import Services
 from service.worker import Job, PermanentError
 
@@ -16,28 +27,40 @@ def on_item_event(services: Services, job: Job) -> dict[str, Any]:
         raise PermanentError("projects_v2_item event without projects_v2_item")
     if item_ref.content_type not in (None, "Issue"):
         return {"skipped": f"a {item_ref.content_type}, not an issue"}
-    if services.settings.project is None:
-        return {"skipped": "no board configured (BOARDWATCH_PROJECT)"}
     installation = envelope.installation.id if envelope.installation else None
     gateway = services.gateways.for_installation(installation)
-    board = gateway.get_board(services.settings.project)
-    if item_ref.project_node_id and item_ref.project_node_id != board.id:
+    boards = resolve_boards(services, gateway, installation)
+    if not boards:
+        return {"skipped": "no board configured (BOARDWATCH_PROJECT, or `board:` in a tracker)"}
+    if item_ref.project_node_id and all(b.id != item_ref.project_node_id for _, b in boards):
         return {"skipped": "an item of another board"}
     if envelope.action == "deleted":
         return {"skipped": "the item was removed from the board"}
-    item = gateway.get_item_by_id(board, item_ref.node_id)
+    if item_ref.content_node_id:
+        # One read gives the item and the issue's items on every other board.
+        items = gateway.list_issue_items(item_ref.content_node_id)
+        item = next((i for i in items if i.id == item_ref.node_id), None)
+    else:
+        board = next((b for _, b in boards if b.id == item_ref.project_node_id), boards[0][1])
+        item = gateway.get_item_by_id(board, item_ref.node_id)
+        items = [item] if item is not None else []
     if item is None or item.issue is None:
         return {"skipped": "the item is gone or is not an issue"}
     issue = item.issue
-    if not is_tracker(services, issue.repo):
-        return {"skipped": f"{issue.repo} is not the tracker"}
+    found = placements(boards, issue, items)
+    if not found:
+        return not_served(issue.repo)
     sender = envelope.sender.login if envelope.sender else None
-    pipeline = pipeline_for(services, installation, issue.repo, delivery_id=job.delivery.id)
-    outcome = pipeline.run(
+    now = datetime.now(UTC)
+    outcomes = run_on_boards(
+        services,
+        installation,
         issue,
-        item,
+        found,
+        delivery_id=job.delivery.id,
+        now=now,
         actor=sender,
         source="webhook",
-        activity_at=pipeline.now if envelope.action == "edited" else None,
+        activity_at=now if envelope.action == "edited" else None,
     )
-    return outcome.record()
+    return record(outcomes)

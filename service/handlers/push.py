@@ -34,17 +34,34 @@ def touches_rules(commits: list[dict[str, Any]]) -> bool:
 
 
 def refresh(
-    services: Services, gateway: GitHubGateway, repo: str, *, ref: str | None = None
+    services: Services,
+    gateway: GitHubGateway,
+    repo: str,
+    *,
+    ref: str | None = None,
+    installation_id: int | None = None,
 ) -> RepoRules:
-    """Read `repo`'s rule file (at `ref`), check it over the defaults, and store the result."""
+    """Read `repo`'s rule file (at `ref`), check it over the defaults, and store the result.
+
+    A good file that says `board: ORG/NUMBER` makes `repo` a tracker of that board;
+    `installation_id` (the installation that sees `repo`) is kept for the board's jobs.
+    """
     engine = services.store.engine
     text = gateway.get_file(repo, REPO_RULES_PATH, ref=ref)
     if text is None:  # no file: the defaults apply
-        row = RepoRules(repo=repo, source=None, sha=ref)
+        row = RepoRules(repo=repo, source=None, sha=ref, installation_id=installation_id)
     else:
         result = services.rules.check_repository(repo, text)
-        if result.ok:
-            row = RepoRules(repo=repo, source=text, sha=ref, good_source=text, good_sha=ref)
+        if result.ok and result.ruleset is not None:
+            row = RepoRules(
+                repo=repo,
+                source=text,
+                sha=ref,
+                good_source=text,
+                good_sha=ref,
+                board=result.ruleset.board.project,
+                installation_id=installation_id,
+            )
         else:
             known = repo_rules.get(engine, repo)
             error = render_errors(result.errors)
@@ -55,6 +72,8 @@ def refresh(
                 error=error,
                 good_source=known.good_source if known else None,
                 good_sha=known.good_sha if known else None,
+                board=known.board if known else None,
+                installation_id=installation_id,
             )
             log.error(
                 "INVALID RULES in %s:%s at %s; %s apply until it is fixed:\n%s",
@@ -78,18 +97,21 @@ def on_push(services: Services, job: Job) -> dict[str, Any]:
     rules, metrics = touches_rules(commits), touches(commits, METRICS_CSV_PATH)
     if not rules and not metrics:
         return {"skipped": f"{REPO_RULES_PATH} unchanged"}
-    gateway = services.gateways.for_installation(
-        envelope.installation.id if envelope.installation else None
-    )
+    installation = envelope.installation.id if envelope.installation else None
+    gateway = services.gateways.for_installation(installation)
     outcome: dict[str, Any] = {}
     if rules:
-        row = refresh(services, gateway, repo, ref=payload.get("after"))
+        row = refresh(
+            services, gateway, repo, ref=payload.get("after"), installation_id=installation
+        )
         if row.source is None:
             outcome.update(rules="removed", applies=row.applies)
         elif row.error is not None:
             outcome.update(rules="invalid", errors=row.error.splitlines(), applies=row.applies)
         else:
             outcome.update(rules="reloaded", applies=row.applies)
+            if row.board is not None:
+                outcome["board"] = row.board
     if metrics:
         outcome["metrics"] = _read_metrics(services, gateway, repo, payload)
     return outcome

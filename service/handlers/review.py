@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.gateway.errors import NotFound
-from service.handlers.context import is_tracker, pipeline_for
+from service.handlers.context import evaluate_issue
 from service.services import Services
 from service.worker import Job, PermanentError
 
@@ -19,16 +19,13 @@ def on_review(services: Services, job: Job) -> dict[str, Any]:
     repo, ref = envelope.repo, envelope.issue
     if repo is None or ref is None:
         raise PermanentError("a scheduled review without its repository or issue")
-    if not is_tracker(services, repo):
-        return {"skipped": f"{repo} is no longer the tracker ({services.settings.repository})"}
-    pipeline = pipeline_for(
-        services,
-        envelope.installation.id if envelope.installation else None,
-        repo,
-        delivery_id=job.delivery.id,
-    )
+    installation = envelope.installation.id if envelope.installation else None
+    gateway = services.gateways.for_installation(installation)
     try:
-        issue = pipeline.gateway.get_issue(repo, ref.number)
+        issue = gateway.get_issue(repo, ref.number)
     except NotFound:
         return {"skipped": f"{repo}#{ref.number} is gone"}
-    return pipeline.run(issue, source="timer").record()
+    # The boards the issue is on now: the same as any event about it.
+    return evaluate_issue(
+        services, installation, issue, delivery_id=job.delivery.id, source="timer"
+    )

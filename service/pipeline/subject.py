@@ -41,9 +41,11 @@ from service.engine.changes import (
     AddReaction,
     Change,
     ClearField,
+    DeleteComment,
     RemoveLabels,
     SetAssignees,
     SetField,
+    UpsertComment,
 )
 from service.engine.conditions import Missing
 from service.engine.desired import Desired, RuleStatus, overrule
@@ -68,6 +70,9 @@ NOTE_ACTIVITY = notes.ACTIVITY
 # edit be one request with no listing; older rows hold {key: BODY}).
 NOTE_COMMENTS = "bot_comments"
 _OWN_NOTES = (NOTE_ACTIVITY, NOTE_COMMENTS)
+# What the boards an issue is on disagree about (JSON of `Contested`), as last seen by an
+# event that read all its boards: a sweep of one board leaves those alone too.
+NOTE_CONTESTED = "contested"
 
 # `item` of `read`/`run` when the caller has not read the board item: the pipeline reads it.
 READ: Literal["read"] = "read"
@@ -143,6 +148,13 @@ class Outcome(BaseModel):
         description="when time alone may change a rule's verdict: the issue is evaluated "
         "again then (scheduled, unless read-only)",
     )
+    contested_labels: tuple[str, ...] | None = Field(
+        default=None,
+        description="labels another board's rules want otherwise: left as they are, reported",
+    )
+    contested_comments: tuple[str, ...] | None = Field(
+        default=None, description="rule comments another board's rules want otherwise: left"
+    )
 
     @property
     def changed(self) -> bool:
@@ -171,6 +183,64 @@ def remembered_comments(text: str) -> dict[str, BotComment]:
         key: BotComment(body=value) if isinstance(value, str) else BotComment.model_validate(value)
         for key, value in stored.items()
     }
+
+
+class Contested(BaseModel):
+    """What the boards an issue is on want otherwise: left as it is by every board's run."""
+
+    model_config = ConfigDict(frozen=True)
+
+    labels: frozenset[str] = frozenset()  # lower-case label names
+    comments: frozenset[str] = frozenset()  # comment keys (rule names)
+
+    def __or__(self, other: Contested) -> Contested:
+        return Contested(labels=self.labels | other.labels, comments=self.comments | other.comments)
+
+    def __bool__(self) -> bool:
+        return bool(self.labels or self.comments)
+
+    @classmethod
+    def from_note(cls, text: str | None) -> Contested:
+        if not text:
+            return cls()
+        try:
+            return cls.model_validate_json(text)
+        except ValueError:
+            return cls()  # a note this version cannot read: nothing is contested
+
+    def note(self) -> str:
+        return json.dumps({"labels": sorted(self.labels), "comments": sorted(self.comments)})
+
+
+def contested_between(wants: Sequence[Desired]) -> Contested:
+    """Labels one board wants present and another absent, and rule comments the boards want
+    differently (one a body, another none or another body) (pure)."""
+    present = {label.casefold() for want in wants for label, on in want.labels.items() if on}
+    absent = {label.casefold() for want in wants for label, on in want.labels.items() if not on}
+    bodies: dict[str, set[str | None]] = {}
+    for want in wants:
+        for key, body in want.comments.items():
+            bodies.setdefault(key, set()).add(body)
+    comments = {key for key, seen in bodies.items() if len(seen) > 1}
+    return Contested(labels=frozenset(present & absent), comments=frozenset(comments))
+
+
+def _leave_contested(changes: Sequence[Change], contested: Contested) -> tuple[Change, ...]:
+    """`changes` without touching a contested label or comment (pure)."""
+    if not contested:
+        return tuple(changes)
+    kept: list[Change] = []
+    for change in changes:
+        if isinstance(change, AddLabels | RemoveLabels):
+            labels = tuple(x for x in change.labels if x.casefold() not in contested.labels)
+            if labels:
+                kept.append(change.model_copy(update={"labels": labels}))
+        elif isinstance(change, UpsertComment | DeleteComment):
+            if change.key not in contested.comments:
+                kept.append(change)
+        else:
+            kept.append(change)
+    return tuple(kept)
 
 
 def _reply_key(comment_id: int | None) -> str:
@@ -235,6 +305,9 @@ class Pipeline:
     timezone: str = "UTC"
     # The installation a scheduled re-evaluation acts through (None: the default one).
     installation_id: int | None = None
+    # What the rules of another board the issue is on want otherwise: neither added nor
+    # removed here, so two boards never undo each other's labels and comments.
+    contested: Contested = field(default_factory=Contested)
 
     # -- 1. read ---------------------------------------------------------------------------
     def read(
@@ -288,8 +361,9 @@ class Pipeline:
     ) -> tuple[tuple[Observation, ...], datetime | None]:
         """What differs from history, and since when the issue has its current Status."""
         found: list[Observation] = []
+        # This board's item only: an issue on two boards has a Status on each.
         last_status, status_since = history.last(
-            self.engine, issue.repo, issue.number, "status"
+            self.engine, issue.repo, issue.number, "status", item_id=item.id if item else None
         ) or (None, None)
         if item is not None:
             raw = item.value(self.ruleset.board.status_field)
@@ -329,7 +403,9 @@ class Pipeline:
         reading = self.read(issue, item, fresh_comments=fresh_comments, activity_at=activity_at)
         intents = self._intents(reading.snapshot, commands, actor)
         decision = decide(self.ruleset, reading.snapshot, intents, comment_id)
-        snapshot, desired, changes = decision.snapshot, decision.desired, decision.changes
+        snapshot, desired = decision.snapshot, decision.desired
+        contested = self.contested | Contested.from_note(reading.snapshot.notes.get(NOTE_CONTESTED))
+        changes = _leave_contested(decision.changes, contested)
         if not desired.converged:
             log.warning("rules do not settle on %s#%d; applied one pass", issue.repo, issue.number)
         errors = {r.name: r.error for r in desired.results if r.error}
@@ -346,6 +422,8 @@ class Pipeline:
             rule_errors=errors or None,
             commands=_commands_outcome(intents, decision.asked) if intents.lines else None,
             review_at=review_at,
+            contested_labels=tuple(sorted(contested.labels)) or None,
+            contested_comments=tuple(sorted(contested.comments)) or None,
         )
         if self.read_only:
             return outcome.model_copy(
@@ -365,6 +443,11 @@ class Pipeline:
         self._record_run(issue, snapshot, list(changes), intents, actor, _ids_after(ids, applied))
         self._schedule_review(issue, review_at)
         return outcome.model_copy(update={"changes": tuple(applied), "digest": digest})
+
+    def wants(self, issue: Issue, item: ItemArg = READ) -> Desired:
+        """What this ruleset wants for `issue`, without commands; writes nothing."""
+        reading = self.read(issue, item)
+        return decide(self.ruleset, reading.snapshot, Intents()).desired
 
     # -- 2. intents ------------------------------------------------------------------------
     def _intents(

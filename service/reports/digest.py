@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from service.boards import BoardConfig, board_named, board_ruleset
 from service.domain.models import Issue
 from service.gateway.errors import GitHubError
 from service.gateway.protocol import GitHubGateway
@@ -45,13 +46,20 @@ class Digest:
     action: str = "none"  # created | updated | unchanged
 
 
-def _need(services: Services) -> tuple[str, str]:
-    settings = services.settings
-    if settings.project is None or settings.repository is None:
-        raise SettingsError(
-            "digests need BOARDWATCH_PROJECT (ORG/NUMBER) and BOARDWATCH_REPOSITORY (OWNER/NAME)"
-        )
-    return settings.project, settings.repository
+def _need(services: Services, board: BoardConfig | None) -> tuple[BoardConfig, str]:
+    """The board to report on (None: the settings' board) and the tracker its digest goes to."""
+    if board is None:
+        settings = services.settings
+        if settings.project is None or settings.repository is None:
+            raise SettingsError(
+                "digests need BOARDWATCH_PROJECT (ORG/NUMBER) and BOARDWATCH_REPOSITORY "
+                "(OWNER/NAME), or `--board` naming a board a tracker's .github/boardwatch.yml names"
+            )
+        board = board_named(services, settings.project)
+        assert board is not None  # the settings' board is always configured
+    if board.tracker is None:
+        raise SettingsError(f"board {board.project} has no tracker repository to post digests in")
+    return board, board.tracker
 
 
 def build_digest(
@@ -66,20 +74,18 @@ def build_digest(
     history: History | None = None,
     targets: Path | None = None,
     mention: bool | None = None,
+    board_config: BoardConfig | None = None,
 ) -> Digest:
     """`history`: where status history comes from (default: the store); `targets`: a targets
     file replacing the ruleset's; `mention`: @-mention the owners of items that need
-    attention (default: BOARDWATCH_DIGEST_MENTION)."""
-    project, _ = _need(services)
-    board = gateway.get_board(project)
+    attention (default: BOARDWATCH_DIGEST_MENTION); `board_config`: the board (default: the
+    settings' board)."""
+    config, repo = _need(services, board_config)
+    board = gateway.get_board(config.project)
     engine = services.store.engine
-    ruleset = services.rules.ruleset
+    ruleset = board_ruleset(services, config)
     history = history or from_store(engine)
-    chosen = (
-        load_targets_file(targets)
-        if targets is not None
-        else load_targets(services.settings.rules_dir)
-    )
+    chosen = _targets(services, config, targets)
     summary = build_summary(
         gateway.list_items(board),
         history.entries,
@@ -93,7 +99,7 @@ def build_digest(
         board_url=board.url,
         history_missing=history.missing,
         board_fields=board.fields,
-        metrics=_metrics(services, gateway, chosen, period),
+        metrics=_metrics(services, gateway, chosen, period, repo),
     ).model_copy(update={"title": digest_title})
     markdown = render_markdown(
         summary,
@@ -105,11 +111,22 @@ def build_digest(
     return Digest(digest_title, period, summary, markdown)
 
 
+def _targets(services: Services, config: BoardConfig, path: Path | None) -> Targets:
+    """A targets file named on purpose; else the rules folder's, whose label targets the
+    board's own `targets:` (in its tracker's file) replace."""
+    if path is not None:
+        return load_targets_file(path)
+    found = load_targets(services.settings.rules_dir)
+    if config.targets is None:
+        return found
+    others = [t for t in found.targets if not isinstance(t, Target)]
+    return found.model_copy(update={"targets": [*config.targets, *others]})
+
+
 def _metrics(
-    services: Services, gateway: GitHubGateway, targets: Targets, period: Period
+    services: Services, gateway: GitHubGateway, targets: Targets, period: Period, repo: str
 ) -> MetricsInput:
     """The team's metric values, the tracker's CSV read first (a push may have been missed)."""
-    _, repo = _need(services)
     engine = services.store.engine
     problems: list[str] = []
     if targets.metrics:
@@ -140,9 +157,11 @@ def digest_at(
     history: History | None = None,
     targets: Path | None = None,
     mention: bool | None = None,
+    board_config: BoardConfig | None = None,
 ) -> Digest:
-    """The report a digest made at `at` would contain."""
-    tz = services.settings.timezone
+    """The report a digest made at `at` would contain (periods in the board's time zone)."""
+    config, _ = _need(services, board_config)
+    tz = config.timezone
     return build_digest(
         services,
         gateway,
@@ -154,6 +173,7 @@ def digest_at(
         history=history,
         targets=targets,
         mention=mention,
+        board_config=config,
     )
 
 
@@ -181,25 +201,35 @@ def post_digest(gateway: GitHubGateway, repo: str, digest: Digest) -> Digest:
     return digest
 
 
-def scheduled_digest(services: Services, kind: Kind, at: datetime) -> Digest:
-    """What `serve` runs on the digest schedules."""
-    _, repo = _need(services)
-    gateway = services.gateways.for_installation(None)
-    digest = post_digest(gateway, repo, digest_at(services, gateway, kind, at))
+def scheduled_digest(
+    services: Services, kind: Kind, at: datetime, board: BoardConfig | None = None
+) -> Digest:
+    """What `serve` runs on `board`'s digest schedules (None: the settings' board)."""
+    config, repo = _need(services, board)
+    gateway = services.gateways.for_installation(config.installation_id)
+    digest = post_digest(gateway, repo, digest_at(services, gateway, kind, at, board_config=config))
     log.info("%s posted as #%s (%s)", digest.title, digest.issue_number, digest.action)
     return digest
 
 
-def regenerate_digest(services: Services, gateway: GitHubGateway, issue: Issue) -> str:
-    """`/digest` in a digest issue: rebuild the report its title names, now."""
-    period = period_of(issue.title, services.settings.timezone)
+def regenerate_digest(
+    services: Services, gateway: GitHubGateway, issue: Issue, board: BoardConfig | None = None
+) -> str:
+    """`/digest` in a digest issue of `board`'s tracker: rebuild the report its title names."""
+    config, repo = _need(services, board)
+    period = period_of(issue.title, config.timezone)
     if period is None:
         raise ValueError(f"`{issue.title}` is not a digest title")
     now = datetime.now(UTC)
     digest = build_digest(
-        services, gateway, period.kind, period=period, digest_title=issue.title, now=now
+        services,
+        gateway,
+        period.kind,
+        period=period,
+        digest_title=issue.title,
+        now=now,
+        board_config=config,
     )
-    _, repo = _need(services)
     post_digest(gateway, repo, digest)
     return f"{issue.title} regenerated ({digest.action})"
 

@@ -328,7 +328,10 @@ def build_summary(
         if issue is None or item.archived:
             continue
         key = (issue.repo, issue.number)
-        timeline = _Timeline(grouped.get(key, ()))
+        # An issue on two boards has a Status history on each: this board's item's only.
+        timeline = _Timeline(
+            e for e in grouped.get(key, ()) if e.item_id is None or e.item_id == item.id
+        )
         opened += period.contains(issue.created_at)
         closed += period.contains(issue.closed_at)
         if rebuilt:

@@ -32,6 +32,9 @@ from pydantic import (
 )
 
 from service.engine.loader import format_path, locate
+
+# The model is the rule format's: a tracker's `.github/boardwatch.yml` may give `targets:` too.
+from service.engine.model import Target
 from service.engine.rule_yaml import read_yaml
 
 FILE_NAME = "targets.yml"
@@ -60,17 +63,6 @@ class Metric(BaseModel):
         description="a period's value: sum of its values (counts), or its last value (gauges)",
     )
     description: str = Field(default="", max_length=200)
-
-
-class Target(BaseModel):
-    """At least N items done in the window with label L."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = Field(description="shown in the report", max_length=100)
-    label: str = Field(description="items done with this label count")
-    at_least: int = Field(ge=1)
-    per: Per
 
 
 class _Bounded(BaseModel):
@@ -247,3 +239,17 @@ def render_schema() -> str:
 if __name__ == "__main__":  # .venv/bin/python -m service.reports.targets
     SCHEMA_PATH.write_text(render_schema(), encoding="utf-8")
     print(f"wrote {SCHEMA_PATH}")
+
+
+__all__ = [
+    "FILE_NAME",
+    "FieldTarget",
+    "Metric",
+    "MetricTarget",
+    "Target",
+    "Targets",
+    "TargetsError",
+    "load_targets",
+    "load_targets_file",
+    "parse_targets",
+]

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, field_validator
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 
 from service.store.schema import status_history
 from service.store.sql import Bind, execute, fetch, utc
@@ -87,18 +87,24 @@ def page(
     return entries, (rows[-1].id if more else None)
 
 
-def last(bind: Bind, repo: str, number: int, kind: str) -> tuple[str | None, datetime] | None:
-    """The latest recorded (value, time) of `kind` ("status" or "state") for the issue."""
+def last(
+    bind: Bind, repo: str, number: int, kind: str, *, item_id: str | None = None
+) -> tuple[str | None, datetime] | None:
+    """The latest recorded (value, time) of `kind` ("status" or "state") for the issue;
+    with `item_id`, of that board item (or recorded with no item): an issue on two boards has
+    a Status on each."""
+    query = select(status_history.c.new_value, status_history.c.changed_at).where(
+        status_history.c.repo == repo,
+        status_history.c.number == number,
+        status_history.c.kind == kind,
+    )
+    if item_id is not None:
+        query = query.where(
+            or_(status_history.c.item_id == item_id, status_history.c.item_id.is_(None))
+        )
     rows = fetch(
         bind,
-        select(status_history.c.new_value, status_history.c.changed_at)
-        .where(
-            status_history.c.repo == repo,
-            status_history.c.number == number,
-            status_history.c.kind == kind,
-        )
-        .order_by(status_history.c.changed_at.desc(), status_history.c.id.desc())
-        .limit(1),
+        query.order_by(status_history.c.changed_at.desc(), status_history.c.id.desc()).limit(1),
     )
     if not rows:
         return None

@@ -18,6 +18,8 @@ class RepoRules(BaseModel):
     error: str | None = None
     good_source: str | None = None  # the last text that loaded without error
     good_sha: str | None = None
+    board: str | None = None  # `board: ORG/NUMBER` of the good text: a tracker of that board
+    installation_id: int | None = None  # the installation that sees the repository
 
     @property
     def applies(self) -> str:
@@ -32,6 +34,14 @@ def get(engine: Engine, repo: str) -> RepoRules | None:
     with engine.connect() as conn:
         row = conn.execute(select(repo_rules).where(repo_rules.c.repo == repo)).mappings().first()
     return RepoRules.model_validate(dict(row)) if row else None
+
+
+def trackers(engine: Engine) -> list[RepoRules]:
+    """Every repository whose last good rules name a board, by name (tracker of that board)."""
+    query = select(repo_rules).where(repo_rules.c.board.is_not(None)).order_by(repo_rules.c.repo)
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    return [RepoRules.model_validate(dict(row)) for row in rows]
 
 
 def put(engine: Engine, rules: RepoRules) -> None:

@@ -121,6 +121,11 @@ repo_rules = Table(
     Column("good_source", Text),
     Column("good_sha", String(64)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # `board: ORG/NUMBER` of the last good text: the repository is a tracker of that board.
+    Column("board", String(255)),
+    # The installation that can see the repository (None: a token), for its board's jobs.
+    Column("installation_id", BigInteger),
+    Index("ix_repo_rules_board", "board"),
 )
 
 # The `state` of a GitHub App manifest flow started on `/setup`: any replica may finish it,

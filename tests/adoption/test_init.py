@@ -101,3 +101,25 @@ def test_a_field_of_the_wrong_type_is_a_problem_to_fix_by_hand() -> None:
         "board, then run init again"
     ]
     assert [f.name for f in plan.fields_to_create] == ["Status", "Target date"]
+
+
+def test_init_covers_every_board_a_tracker_names(empty: FakeGitHub, tmp_path) -> None:
+    from service.store import Store, repo_rules
+    from service.store.repo_rules import RepoRules
+
+    empty.add_repo("acme/web")
+    empty.add_board("acme", 2, fields={"Status": ["Todo", "Done"]}, title="Web team")
+    text = "version: 1\nboard: acme/2\n"
+    store = Store.open(f"sqlite:///{tmp_path}/init.db")
+    # What a push of the web team's .github/boardwatch.yml leaves in the store.
+    repo_rules.put(
+        store.engine,
+        RepoRules(repo="acme/web", source=text, good_source=text, board="acme/2"),
+    )
+    store.close()
+    out = init()
+    assert "Tracker acme/tracker" in out and "Tracker acme/web" in out
+    assert "Board acme/1" in out and "Board acme/2" in out
+    web_board = empty.boards[1]
+    assert web_board.field_named("Estimate").data_type == "NUMBER"
+    assert "needs-estimate" in empty.repos["acme/web"].labels

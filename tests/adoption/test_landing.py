@@ -96,3 +96,17 @@ def test_docs_work_offline(sqlite_store: Store) -> None:
 def test_serve_says_where_to_go_next(values: dict[str, object], says: str) -> None:
     line = next_step(make_settings(**values), "http://127.0.0.1:8000")
     assert says in line and "\n" not in line
+
+
+def test_it_lists_every_board_it_serves(sqlite_store: Store) -> None:
+    from service.store import repo_rules
+    from service.store.repo_rules import RepoRules
+
+    text = "version: 1\nboard: acme/2\ntimezone: Europe/Berlin\n"
+    repo_rules.put(
+        sqlite_store.engine,
+        RepoRules(repo="acme/web", source=text, good_source=text, board="acme/2"),
+    )
+    text = text_of(page(sqlite_store, BOARDWATCH_PROJECT="acme/1", BOARDWATCH_REPOSITORY="acme/t"))
+    assert "acme/1 : trackers acme/t (digests); time zone UTC" in text
+    assert "acme/2 : trackers acme/web (digests); time zone Europe/Berlin" in text

@@ -250,3 +250,18 @@ def test_a_github_app_uses_installation_tokens_and_is_named_slug_bot(
     assert list(app.tokens.values()) == [77]
     # Without an installation id (sweep, CLI), the tracker's installation is looked up.
     assert factory.for_installation(None).get_issue(REPO, 1).number == 1
+
+
+def test_an_issues_items_on_every_board_in_one_read(
+    tracker: Tracker, gateway: GitHubClient
+) -> None:
+    gh = tracker.gh
+    issue = gh.add_issue(REPO)
+    web = gh.add_board("acme", 2, title="Web team")
+    gh.add_item(tracker.board, issue, Status="Todo")
+    gh.add_item(web, issue)
+    ids = {gateway.get_board("acme/1").id: "Todo", gateway.get_board("acme/2").id: None}
+    with ledger() as book:
+        items = gateway.list_issue_items(issue.node_id)
+    assert {i.board_id: i.value("Status") for i in items} == ids
+    assert book.reads == 1
