@@ -21,7 +21,9 @@ from service.settings import SettingsError
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]  # (done, total, "owner/repo#12")
+# (done, total, "owner/repo#12"); the total is None: targets are streamed page by page, so
+# their number is known only at the end.
+Progress = Callable[[int, int | None, str], None]
 
 
 @dataclass
@@ -31,6 +33,8 @@ class SweepReport:
     writes: int = 0
     reads: int = 0
     stopped_at_cap: bool = False
+    # Kept for `boardwatch plan` (read-only), which shows each one; a sweep that applies keeps
+    # only the counts, so its memory does not grow with the board.
     results: list[Outcome] = field(default_factory=list)
 
     def as_dict(self, *, with_results: bool = False) -> dict[str, object]:
@@ -76,7 +80,7 @@ def targets(
             seen.add(f"{on_board.repo}#{on_board.number}")
             yield on_board, item
     if repo is not None:
-        for issue in pipeline.gateway.list_issues(repo, state="open"):
+        for issue in pipeline.gateway.iter_issues(repo, state="open"):
             if f"{issue.repo}#{issue.number}" not in seen:
                 yield issue, None
 
@@ -106,8 +110,8 @@ def sweep(
             now=now or datetime.now(UTC),
             read_only=read_only,
         )
-        found = list(targets(pipeline, services, number))
-        for done, (issue, item) in enumerate(found, start=1):
+        # One page of items (then of issues) at a time: memory stays flat as the board grows.
+        for done, (issue, item) in enumerate(targets(pipeline, services, number), start=1):
             if not read_only and cap and book.writes >= cap:
                 report.stopped_at_cap = True
                 log.warning("sweep stopped after %d writes (cap); the next run goes on", cap)
@@ -116,8 +120,9 @@ def sweep(
             report.issues += 1
             if result.changed:
                 report.changed += 1
-            report.results.append(result)
+            if read_only:
+                report.results.append(result)
             if progress is not None:
-                progress(done, len(found), f"{issue.repo}#{issue.number}")
+                progress(done, None, f"{issue.repo}#{issue.number}")
         report.writes, report.reads = book.writes, book.reads
     return report

@@ -80,7 +80,7 @@ def reconcile(
     with Progress(transient=True) as bar:
         task = bar.add_task("reconciling", total=None)
 
-        def step(done: int, total: int, what: str) -> None:
+        def step(done: int, total: int | None, what: str) -> None:
             bar.update(task, completed=done, total=total, description=what)
 
         report = starting(lambda: sweep(services, max_writes=max_writes, progress=step))

@@ -44,6 +44,12 @@ class GitHubGateway(Protocol):
         since: datetime | None = None,
     ) -> list[Issue]: ...
 
+    def iter_issues(
+        self, repo: str, *, state: Literal["open", "closed", "all"] = "open"
+    ) -> Iterator[Issue]:
+        """The issues of `list_issues`, read one page of 100 at a time as they are consumed."""
+        ...
+
     def create_issue(
         self, repo: str, title: str, body: str, *, labels: Iterable[str] = ()
     ) -> Issue: ...
@@ -103,7 +109,8 @@ class GitHubGateway(Protocol):
 
     # -- Projects v2 ---------------------------------------------------------------------
     def get_board(self, ref: str) -> Board:
-        """Resolve `ORG/NUMBER` (an organization's board, else a user's); fields are cached."""
+        """Resolve `ORG/NUMBER` (an organization's board, else a user's); its field definitions
+        are cached until the store's board version changes or they are older than the TTL."""
         ...
 
     def refresh_board(self, ref: str) -> Board:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from service.handlers.boards import on_board_event
 from service.handlers.issues import GONE, on_issue_event
 from service.handlers.items import on_item_event
 from service.handlers.push import on_push
@@ -27,6 +28,7 @@ COMMENT_ACTIONS = ("created", "edited", "deleted")
 # other news than "look again": several queued about one issue make one evaluation.
 FOLDABLE_ISSUE_ACTIONS = tuple(a for a in ISSUE_ACTIONS if a not in ("opened", *GONE))
 ITEM_ACTIONS = ("created", "edited", "archived", "restored", "converted", "deleted")
+BOARD_ACTIONS = ("created", "edited", "closed", "reopened", "deleted")
 
 
 def build_registry(services: Services) -> HandlerRegistry:
@@ -41,5 +43,6 @@ def build_registry(services: Services) -> HandlerRegistry:
     registry.add(
         "projects_v2_item", partial(on_item_event, services), ITEM_ACTIONS, foldable=ITEM_ACTIONS
     )
+    registry.add("projects_v2", partial(on_board_event, services), BOARD_ACTIONS)
     registry.add("push", partial(on_push, services))
     return registry

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.handlers.boards import names_unknown_field
 from service.handlers.context import is_tracker, pipeline_for
 from service.services import Services
+from service.store import board_versions
 from service.worker import Job, PermanentError
 
 
@@ -25,6 +27,10 @@ def on_item_event(services: Services, job: Job) -> dict[str, Any]:
         return {"skipped": "an item of another board"}
     if envelope.action == "deleted":
         return {"skipped": "the item was removed from the board"}
+    if names_unknown_field(board, envelope.changes):
+        # A field or option added since the fields were read: every process reads them again.
+        board_versions.bump(services.store.engine, services.settings.project)
+        board = gateway.get_board(services.settings.project)
     item = gateway.get_item_by_id(board, item_ref.node_id)
     if item is None or item.issue is None:
         return {"skipped": "the item is gone or is not an issue"}

@@ -131,3 +131,14 @@ setup_states = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_setup_states_expires", setup_states.c.expires_at)
+
+# How many times a board's field definitions were seen to change (a `projects_v2` event, an
+# item event naming a field or option the board did not have): every process compares it with
+# the version its cached fields were read at, so one event refreshes them everywhere.
+board_versions = Table(
+    "board_versions",
+    metadata,
+    Column("board", String(255), primary_key=True),  # `ORG/NUMBER`, casefolded
+    Column("version", Integer, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)

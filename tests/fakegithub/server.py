@@ -595,16 +595,58 @@ class FakeGitHub:
                 self._record(Call(method, sent_path, operation, write, response.status_code))
                 await response(scope, replay_receive, send)
                 return
-        await app(scope, replay_receive, capture_send)
-        self._record(Call(method, sent_path, operation, write, status_holder.get("status", 0)))
+        if method == "GET" and path != "/graphql":
+            status = await self._conditional(app, scope, replay_receive, send)
+        else:
+            await app(scope, replay_receive, capture_send)
+            status = status_holder.get("status", 0)
+        self._record(Call(method, sent_path, operation, write, status))
+
+    async def _conditional(self, app: Starlette, scope: Any, receive: Any, send: Any) -> int:
+        """A REST read as GitHub answers it: a strong `ETag` on every 200, and `304 Not
+        Modified` with no body when the request's `If-None-Match` names the current one.
+
+        The ETag covers the body and the credentials (GitHub varies answers by
+        `Authorization`), so another token's ETag never matches."""
+        started: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def keep(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                started.update(message)
+            else:
+                chunks.append(message.get("body", b""))
+
+        await app(scope, receive, keep)
+        status = int(started["status"])
+        headers = [(k, v) for k, v in started.get("headers", []) if k.lower() != b"content-length"]
+        body = b"".join(chunks)
+        asked = dict(scope.get("headers", []))
+        if status == 200:
+            credentials = asked.get(b"authorization", b"")
+            etag = f'"{hashlib.sha256(credentials + b"|" + body).hexdigest()[:40]}"'
+            headers.append((b"etag", etag.encode()))
+            if etag in asked.get(b"if-none-match", b"").decode("latin-1"):
+                status, body = 304, b""
+                headers = [(k, v) for k, v in headers if k.lower() != b"content-type"]
+        headers += self._rate_headers("/", not_modified=status == 304)
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return status
 
     def _record(self, call: Call) -> None:
         self.calls.append(call)
-        self._answered[call.path == "/graphql"] += 1
+        if call.status != 304:  # GitHub does not charge a 304 to the rate limit
+            self._answered[call.path == "/graphql"] += 1
 
-    def _rate_headers(self, path: str) -> list[tuple[bytes, bytes]]:
-        """GitHub's budget headers; every request so far counts against 5,000 an hour."""
-        used = self._answered[path == "/graphql"] + 1
+    def not_modified(self, mark: int = 0) -> list[Call]:
+        """The REST reads answered `304 Not Modified` since `mark`."""
+        return [c for c in self.calls[mark:] if c.status == 304]
+
+    def _rate_headers(self, path: str, *, not_modified: bool = False) -> list[tuple[bytes, bytes]]:
+        """GitHub's budget headers; every request so far but 304s counts against 5,000 an hour."""
+        used = self._answered[path == "/graphql"] + (0 if not_modified else 1)
         return [
             (b"x-ratelimit-limit", b"5000"),
             (b"x-ratelimit-remaining", str(max(0, 5000 - used)).encode()),
