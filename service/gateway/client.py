@@ -317,7 +317,14 @@ class GitHubClient:
         return [comment_from_rest(d) for d in found]
 
     def upsert_comment(
-        self, repo: str, number: int, key: str, body: str | None, *, known_id: int | None = None
+        self,
+        repo: str,
+        number: int,
+        key: str,
+        body: str | None,
+        *,
+        known_id: int | None = None,
+        absent: bool = False,
     ) -> CommentResult:
         tag = marker(key)
         # Redacted before comparing, so a body that quoted a secret is not rewritten each time.
@@ -335,6 +342,11 @@ class GitHubClient:
             except NotFound:
                 if text is None:
                     return CommentResult(action="none")
+        if absent and known_id is None:
+            if text is None:
+                return CommentResult(action="none")
+            created = self.create_comment(repo, number, text)
+            return CommentResult(action="created", comment_id=created.id)
         bot = self.bot_login()
         mine = [
             c

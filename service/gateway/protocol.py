@@ -90,13 +90,21 @@ class GitHubGateway(Protocol):
     def list_comments(self, repo: str, number: int) -> list[Comment]: ...
 
     def upsert_comment(
-        self, repo: str, number: int, key: str, body: str | None, *, known_id: int | None = None
+        self,
+        repo: str,
+        number: int,
+        key: str,
+        body: str | None,
+        *,
+        known_id: int | None = None,
+        absent: bool = False,
     ) -> CommentResult:
         """The bot's one comment for `key`, marked `<!-- boardwatch:KEY -->`.
 
         With `known_id` (the caller remembers it) one request edits or deletes it. Without,
         it is found by its marker among the issue's comments: created when absent, edited
-        when it differs, deleted when `body` is None.
+        when it differs, deleted when `body` is None. `absent`: the caller listed the
+        comments moments ago and found none for `key`, so they are not listed again.
         """
         ...
 
