@@ -32,6 +32,7 @@ class SweepReport:
     changed: int = 0
     writes: int = 0
     reads: int = 0
+    not_modified: int = 0  # reads GitHub answered 304 (not charged to the rate limit)
     stopped_at_cap: bool = False
     # Kept for `boardwatch plan` (read-only), which shows each one; a sweep that applies keeps
     # only the counts, so its memory does not grow with the board.
@@ -44,6 +45,7 @@ class SweepReport:
             "changed": self.changed,
             "writes": self.writes,
             "reads": self.reads,
+            "not_modified": self.not_modified,
             "stopped_at_cap": self.stopped_at_cap,
         }
         if with_results:
@@ -125,4 +127,5 @@ def sweep(
             if progress is not None:
                 progress(done, None, f"{issue.repo}#{issue.number}")
         report.writes, report.reads = book.writes, book.reads
+        report.not_modified = book.not_modified
     return report

@@ -43,7 +43,8 @@ def _print_plan(report: SweepReport) -> None:
             console.print("  → nothing to change")
     console.print(
         f"{report.issues} issues, {report.changed} would change; "
-        f"{report.reads} GitHub reads, {report.writes} writes"
+        f"{report.reads} GitHub reads ({report.not_modified} answered 304, not charged), "
+        f"{report.writes} writes"
     )
 
 
@@ -87,7 +88,8 @@ def reconcile(
     cap = " (stopped at the write cap; run again to go on)" if report.stopped_at_cap else ""
     typer.echo(
         f"{report.issues} issues checked, {report.changed} changed, "
-        f"{report.writes} writes, {report.reads} reads{cap}"
+        f"{report.writes} writes, {report.reads} reads "
+        f"({report.not_modified} answered 304, not charged){cap}"
     )
 
 
