@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["intake", "digest", "scale", "readers", "starvation"]
+BENCHES = ["intake", "digest", "scale", "readers", "starvation", "boardsize", "calls"]
 
 
 def run(argv: list[str]) -> None:
