@@ -25,7 +25,6 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from bench.support import ROOT, table
@@ -76,7 +75,12 @@ def _child(kind: str) -> dict[str, Any]:
             raise RuntimeError(f"the sweep wrote {report.writes} times on a board in order")
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"seen": seen, "cpu": cpu, "rss_mib": after.ru_maxrss / 1024, "start_mib": started_rss / 1024}
+    return {
+        "seen": seen,
+        "cpu": cpu,
+        "rss_mib": after.ru_maxrss / 1024,
+        "start_mib": started_rss / 1024,
+    }
 
 
 def measure(kind: str, gh: FakeGitHub, folder: str) -> dict[str, Any]:
