@@ -140,6 +140,13 @@ def story(root: Path) -> list[list[Any]]:
             )
             fresh.state, fresh.closed_at = "closed", datetime.now(UTC)
             send("issue closed: Status Done", "issues", gh.webhook("issues", "closed", issue=fresh))
+            unseen = gh.add_issue(REPO, title="Older task", created_at=ago)
+            command = gh.add_comment(unseen, "/estimate 2h")
+            send(
+                "`/estimate 2h` on an issue the bot has not seen",
+                "issue_comment",
+                gh.webhook("issue_comment", "created", issue=unseen, comment=command),
+            )
             payload = gh.webhook(
                 "projects_v2",
                 "edited",
@@ -151,7 +158,7 @@ def story(root: Path) -> list[list[Any]]:
                     "owner": {"login": "acme", "type": "Organization"},
                 },
             )
-            send("board edited", "projects_v2", payload)
+            send("board edited (ignored before)", "projects_v2", payload)
 
         sweep(services)
         report = sweep(services)  # counts its calls in a ledger of its own

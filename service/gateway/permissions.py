@@ -63,6 +63,7 @@ EVENT_NEEDS: dict[str, Need] = {
     "issues": ("issues", "read"),
     "issue_comment": ("issues", "read"),
     "projects_v2_item": ("organization_projects", "read"),
+    "projects_v2": ("organization_projects", "read"),
     "push": ("contents", "read"),
 }
 

@@ -45,6 +45,7 @@ def test_the_manifest_asks_for_what_the_documented_features_need() -> None:
         "issues",
         "issue_comment",
         "projects_v2_item",
+        "projects_v2",
         "push",
     }
 
