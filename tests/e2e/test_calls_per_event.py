@@ -70,6 +70,17 @@ def _closed(bot: Bot) -> Webhook:
     return "issues", "closed", {"issue": issue}
 
 
+def _command_after_the_permission_expired(bot: Bot) -> Webhook:
+    gh = bot.gh
+    issue = gh.add_issue(REPO, title="New request", created_at=AGO)
+    bot.send("issues", "opened", issue=issue)
+    first = gh.add_comment(issue, "/estimate 3h")
+    bot.send("issue_comment", "created", issue=issue, comment=first)
+    bot.services.permissions.clear()  # as a minute later: the permission is looked up again
+    comment = gh.add_comment(issue, "/estimate 5h")
+    return "issue_comment", "created", {"issue": issue, "comment": comment}
+
+
 def _board_edited(bot: Bot) -> Webhook:
     board = bot.gh.boards[0]
     payload = {
@@ -141,6 +152,15 @@ CASES = [
         1,
         2,
         calls={"GetIssueItems": 1, "SetFieldValue": 1, "remove_label": 1},
+    ),
+    Case(
+        # The same permission answer as a minute ago: GitHub says 304, not charged.
+        "second command after the permission expired",
+        _command_after_the_permission_expired,
+        2,
+        2,
+        1,
+        calls={"GetIssueItems": 1, "get_permission": 1, "SetFieldValue": 1, "add_reaction": 1},
     ),
     Case("board edited (projects_v2): recorded, no call", _board_edited, 0, 0),
 ]
