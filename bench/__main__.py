@@ -5,7 +5,17 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["intake", "digest", "scale", "readers", "starvation", "reaction", "burst"]
+BENCHES = [
+    "intake",
+    "digest",
+    "scale",
+    "readers",
+    "starvation",
+    "reaction",
+    "burst",
+    "boardsize",
+    "calls",
+]
 
 
 def run(argv: list[str]) -> None:

@@ -24,7 +24,9 @@ from service.settings import SettingsError
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]  # (done, total, "owner/repo#12")
+# (done, total, "owner/repo#12"); the total is None: targets are streamed page by page, so
+# their number is known only at the end.
+Progress = Callable[[int, int | None, str], None]
 
 
 @dataclass
@@ -33,7 +35,10 @@ class SweepReport:
     changed: int = 0
     writes: int = 0
     reads: int = 0
+    not_modified: int = 0  # reads GitHub answered 304 (not charged to the rate limit)
     stopped_at_cap: bool = False
+    # Kept for `boardwatch plan` (read-only), which shows each one; a sweep that applies keeps
+    # only the counts, so its memory does not grow with the board.
     results: list[Outcome] = field(default_factory=list)
 
     def as_dict(self, *, with_results: bool = False) -> dict[str, object]:
@@ -43,6 +48,7 @@ class SweepReport:
             "changed": self.changed,
             "writes": self.writes,
             "reads": self.reads,
+            "not_modified": self.not_modified,
             "stopped_at_cap": self.stopped_at_cap,
         }
         if with_results:
@@ -83,7 +89,7 @@ def targets(
             seen.add(f"{on_board.repo}#{on_board.number}".casefold())
             yield on_board, item
     for repo in trackers:
-        for issue in pipeline.gateway.list_issues(repo, state="open"):
+        for issue in pipeline.gateway.iter_issues(repo, state="open"):
             if f"{issue.repo}#{issue.number}".casefold() not in seen:
                 yield issue, None
 
@@ -139,7 +145,8 @@ def sweep(
         for pipeline, trackers in runs:
             if report.stopped_at_cap:
                 break
-            found = list(targets(pipeline, trackers, services, number))
+            # One page of items (then of issues) at a time: memory stays flat as the board grows.
+            found = targets(pipeline, trackers, services, number)
             for done, (issue, item) in enumerate(found, start=1):
                 if not read_only and cap and book.writes >= cap:
                     report.stopped_at_cap = True
@@ -149,8 +156,10 @@ def sweep(
                 report.issues += 1
                 if result.changed:
                     report.changed += 1
-                report.results.append(result)
+                if read_only:
+                    report.results.append(result)
                 if progress is not None:
-                    progress(done, len(found), f"{issue.repo}#{issue.number}")
+                    progress(done, None, f"{issue.repo}#{issue.number}")
         report.writes, report.reads = book.writes, book.reads
+        report.not_modified = book.not_modified
     return report

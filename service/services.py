@@ -6,14 +6,14 @@ A plain container: what is built from it (workers, schedulers) is built in `serv
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 from service.commands.permissions import PermissionCache
 from service.engine.holder import RulesetHolder
 from service.gateway.factory import GatewayFactory
 from service.redact import Redactor, install
 from service.settings import Settings
-from service.store import Store
+from service.store import Store, board_versions
 
 
 @dataclass
@@ -39,4 +39,9 @@ class Services:
 
     @cached_property
     def gateways(self) -> GatewayFactory:
-        return self._gateways if self._gateways is not None else GatewayFactory(self.settings)
+        factory = self._gateways if self._gateways is not None else GatewayFactory(self.settings)
+        if factory.board_version is None:
+            # A board's fields are read again in every process once any process records
+            # that they changed (a `projects_v2` event).
+            factory.board_version = partial(board_versions.version, self.store.engine)
+        return factory

@@ -93,6 +93,13 @@ class Settings(BaseSettings):
     github_graphql_url: str | None = Field(default=None, alias="GITHUB_GRAPHQL_URL")
     # The longest a single GitHub call may wait on rate limits and retries, in seconds.
     github_max_wait: float = Field(default=120.0, alias="GITHUB_MAX_WAIT", gt=0)
+    # Memory, in MiB per process, for the last answers of REST reads: the next read of the
+    # same URL is conditional (If-None-Match) and a 304 costs no rate limit. 0 turns it off.
+    github_cache_mb: float = Field(default=16.0, alias="BOARDWATCH_GITHUB_CACHE_MB", ge=0)
+    # Longest time, in seconds, a process keeps a board's field definitions without a
+    # `projects_v2` event or an unknown field in a `projects_v2_item` event saying they changed
+    # (deployments that receive no project events still see renamed fields within this time).
+    board_fields_ttl: float = Field(default=3600.0, alias="BOARDWATCH_BOARD_FIELDS_TTL", gt=0)
 
     # -- boardwatch ------------------------------------------------------------------------
     # SQLAlchemy URL: SQLite by default; `postgresql+psycopg://user@host/db` to scale out.

@@ -43,7 +43,8 @@ def _print_plan(report: SweepReport) -> None:
             console.print("  → nothing to change")
     console.print(
         f"{report.issues} issues, {report.changed} would change; "
-        f"{report.reads} GitHub reads, {report.writes} writes"
+        f"{report.reads} GitHub reads ({report.not_modified} answered 304, not charged), "
+        f"{report.writes} writes"
     )
 
 
@@ -80,14 +81,15 @@ def reconcile(
     with Progress(transient=True) as bar:
         task = bar.add_task("reconciling", total=None)
 
-        def step(done: int, total: int, what: str) -> None:
+        def step(done: int, total: int | None, what: str) -> None:
             bar.update(task, completed=done, total=total, description=what)
 
         report = starting(lambda: sweep(services, max_writes=max_writes, progress=step))
     cap = " (stopped at the write cap; run again to go on)" if report.stopped_at_cap else ""
     typer.echo(
         f"{report.issues} issues checked, {report.changed} changed, "
-        f"{report.writes} writes, {report.reads} reads{cap}"
+        f"{report.writes} writes, {report.reads} reads "
+        f"({report.not_modified} answered 304, not charged){cap}"
     )
 
 

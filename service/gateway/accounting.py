@@ -20,6 +20,9 @@ class CallLedger:
 
     reads: int = 0
     writes: int = 0
+    # Reads GitHub answered `304 Not Modified` (counted in `reads` too): they cost no rate
+    # limit, the gateway answered them from its conditional-request cache.
+    not_modified: int = 0
     by_operation: Counter[str] = field(default_factory=Counter)
     planned_writes: list[dict[str, object]] = field(default_factory=list)  # dry-run only
 
@@ -29,6 +32,8 @@ class CallLedger:
             "writes": self.writes,
             "calls": dict(sorted(self.by_operation.items())),
         }
+        if self.not_modified:
+            out["not_modified"] = self.not_modified
         if self.planned_writes:
             out["planned_writes"] = list(self.planned_writes)
         return out
@@ -57,6 +62,8 @@ def record_call(kind: CallKind, operation: str, status: str, *, write: bool) -> 
             book.writes += 1
         else:
             book.reads += 1
+            if status == "304":
+                book.not_modified += 1
         book.by_operation[operation] += 1
 
 

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -32,6 +33,9 @@ from service.redact import redact
 
 # How long the first page of items read with the board counts as the board's current state.
 FIRST_PAGE_FRESH = 30.0
+# A board's field-definitions version, as every process can read it (the store's count of
+# `projects_v2` events and newly seen fields about `ORG/NUMBER`).
+BoardVersion = Callable[[str], int]
 # Colours GitHub accepts for new single-select options (they have no id to keep).
 _OPTION_COLOR = "GRAY"
 
@@ -175,16 +179,33 @@ def _board(data: dict[str, Any]) -> Board:
     )
 
 
+@dataclass(frozen=True)
+class _KnownBoard:
+    board: Board
+    version: int | None  # the store's version of the board when it was read
+    read_at: float  # time.monotonic()
+
+
 class GitHubClient:
     """GitHub for one installation or token."""
 
     def __init__(
-        self, rest: RestClient, graphql: GraphQLClient, bot_login: Callable[[], str]
+        self,
+        rest: RestClient,
+        graphql: GraphQLClient,
+        bot_login: Callable[[], str],
+        *,
+        board_version: BoardVersion | None = None,
+        fields_ttl: float = 3600.0,
     ) -> None:
         self.rest = rest
         self.graphql = graphql
         self._bot_login = bot_login
-        self._boards: dict[str, Board] = {}
+        # Field definitions per board ref (casefolded): read again when the store's version
+        # of the board moved on (any process saw a change) or after `fields_ttl` seconds.
+        self._boards: dict[str, _KnownBoard] = {}
+        self._board_version = board_version
+        self._fields_ttl = fields_ttl
         # board id -> (when read, first page of items, its pageInfo), from the board lookup
         self._first_pages: dict[str, tuple[float, list[Any], dict[str, Any]]] = {}
         self._lock = threading.Lock()
@@ -210,8 +231,17 @@ class GitHubClient:
             query["labels"] = ",".join(labels)
         if since is not None:
             query["since"] = since.isoformat()
-        found = self.rest.pages("list_issues", params=_split(repo), query=query)
-        return [issue_from_rest(repo, d) for d in found if "pull_request" not in d]
+        return list(self._issues(repo, query))
+
+    def iter_issues(
+        self, repo: str, *, state: Literal["open", "closed", "all"] = "open"
+    ) -> Iterator[Issue]:
+        return self._issues(repo, {"state": state})
+
+    def _issues(self, repo: str, query: dict[str, Any]) -> Iterator[Issue]:
+        for data in self.rest.iter_pages("list_issues", params=_split(repo), query=query):
+            if "pull_request" not in data:
+                yield issue_from_rest(repo, data)
 
     def create_issue(
         self, repo: str, title: str, body: str, *, labels: Iterable[str] = ()
@@ -303,7 +333,14 @@ class GitHubClient:
         return [comment_from_rest(d) for d in found]
 
     def upsert_comment(
-        self, repo: str, number: int, key: str, body: str | None, *, known_id: int | None = None
+        self,
+        repo: str,
+        number: int,
+        key: str,
+        body: str | None,
+        *,
+        known_id: int | None = None,
+        absent: bool = False,
     ) -> CommentResult:
         tag = marker(key)
         # Redacted before comparing, so a body that quoted a secret is not rewritten each time.
@@ -321,6 +358,11 @@ class GitHubClient:
             except NotFound:
                 if text is None:
                     return CommentResult(action="none")
+        if absent and known_id is None:
+            if text is None:
+                return CommentResult(action="none")
+            created = self.create_comment(repo, number, text)
+            return CommentResult(action="created", comment_id=created.id)
         bot = self.bot_login()
         mine = [
             c
@@ -365,11 +407,27 @@ class GitHubClient:
 
     # -- Projects v2 ---------------------------------------------------------------------
     def get_board(self, ref: str) -> Board:
+        version = self._version_of(ref)
         with self._lock:
-            cached = self._boards.get(ref)
-        return cached if cached is not None else self.refresh_board(ref)
+            known = self._boards.get(ref.casefold())
+        if (
+            known is not None
+            and known.version == version
+            and time.monotonic() - known.read_at < self._fields_ttl
+        ):
+            return known.board
+        return self._read_board(ref, version)
 
     def refresh_board(self, ref: str) -> Board:
+        return self._read_board(ref, self._version_of(ref))
+
+    def _version_of(self, ref: str) -> int | None:
+        return self._board_version(ref) if self._board_version is not None else None
+
+    def _read_board(self, ref: str, version: int | None) -> Board:
+        """Read the board; `version` is the store's, read before, so a change recorded while
+        reading leaves the cache behind that version (read again next time), never ahead."""
+        read_at = time.monotonic()
         owner, _, number = ref.rpartition("/")
         if not owner or not number.isdigit():
             raise ValueError(
@@ -392,7 +450,7 @@ class GitHubClient:
         board = _board(data)
         first = data.get("items") or {}
         with self._lock:
-            self._boards[ref] = board
+            self._boards[ref.casefold()] = _KnownBoard(board, version, read_at)
             self._first_pages[board.id] = (
                 time.monotonic(),
                 list(first.get("nodes") or []),

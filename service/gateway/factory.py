@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
@@ -11,7 +12,8 @@ from functools import partial
 from github import Auth, Github
 
 from service.domain.models import HookDelivery
-from service.gateway.client import GitHubClient
+from service.gateway.client import BoardVersion, GitHubClient
+from service.gateway.conditional import ConditionalCache
 from service.gateway.errors import GitHubError
 from service.gateway.graphql import GraphQLClient
 from service.gateway.protocol import AppGateway, GitHubGateway
@@ -56,10 +58,26 @@ class AppClient:
 
 
 class GatewayFactory:
-    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        board_version: BoardVersion | None = None,
+    ) -> None:
+        """`board_version`: a board's field-definitions version as the store knows it (every
+        process sees a change recorded by any other); None: field definitions expire only
+        after `board_fields_ttl`."""
         self.settings = settings
         install(Redactor.from_settings(settings))  # what GitHub echoes is masked everywhere
         self.policy = RetryPolicy(max_wait=settings.github_max_wait, sleep=sleep)
+        self.board_version = board_version
+        # One bound for the whole process, shared by every installation's gateway.
+        self.rest_cache = (
+            ConditionalCache(int(settings.github_cache_mb * 2**20))
+            if settings.github_cache_mb > 0
+            else None
+        )
         self._gateways: dict[int | None, GitHubGateway] = {}
         self._logins: dict[int | None, str | None] = {}
         self._app: AppClient | None = None
@@ -112,24 +130,33 @@ class GatewayFactory:
         if cached is not None:
             return cached
         token: Callable[[], str | None]
+        # Whose reads the conditional-request cache keeps: what one installation (or token)
+        # read is never answered to another.
+        scope: str
         if self.settings.uses_app:
-            auth = self._app_auth().get_installation_auth(self._installation(installation_id))
+            installation = self._installation(installation_id)
+            auth = self._app_auth().get_installation_auth(installation)
             github = self._github(auth)
             token = lambda: auth.token  # noqa: E731 - refreshed by PyGithub before expiry
+            scope = f"installation:{installation}"
         elif self.settings.github_token is not None:
             secret = self.settings.github_token.get_secret_value()
             github = self._github(Auth.Token(secret))
             token = lambda: secret  # noqa: E731
+            scope = f"token:{hashlib.sha256(secret.encode()).hexdigest()[:16]}"
         else:
             github = self._github(None)
             token = lambda: None  # noqa: E731
+            scope = "anonymous"
         dry_run = bool(self.settings.dry_run)
         gateway: GitHubGateway = GitHubClient(
-            RestClient(github, self.policy, dry_run=dry_run),
+            RestClient(github, self.policy, dry_run=dry_run, cache=self.rest_cache, scope=scope),
             GraphQLClient(
                 str(self.settings.github_graphql_url), token, self.policy, dry_run=dry_run
             ),
             bot_login=partial(self._require_login, installation_id),
+            board_version=self.board_version,
+            fields_ttl=self.settings.board_fields_ttl,
         )
         with self._lock:
             self._gateways.setdefault(key, gateway)

@@ -66,6 +66,7 @@ EVENT_NEEDS: dict[str, Need] = {
     "issue_dependencies": ("issues", "read"),
     "sub_issues": ("issues", "read"),
     "projects_v2_item": ("organization_projects", "read"),
+    "projects_v2": ("organization_projects", "read"),
     "push": ("contents", "read"),
 }
 

@@ -44,6 +44,12 @@ class GitHubGateway(Protocol):
         since: datetime | None = None,
     ) -> list[Issue]: ...
 
+    def iter_issues(
+        self, repo: str, *, state: Literal["open", "closed", "all"] = "open"
+    ) -> Iterator[Issue]:
+        """The issues of `list_issues`, read one page of 100 at a time as they are consumed."""
+        ...
+
     def create_issue(
         self, repo: str, title: str, body: str, *, labels: Iterable[str] = ()
     ) -> Issue: ...
@@ -84,13 +90,21 @@ class GitHubGateway(Protocol):
     def list_comments(self, repo: str, number: int) -> list[Comment]: ...
 
     def upsert_comment(
-        self, repo: str, number: int, key: str, body: str | None, *, known_id: int | None = None
+        self,
+        repo: str,
+        number: int,
+        key: str,
+        body: str | None,
+        *,
+        known_id: int | None = None,
+        absent: bool = False,
     ) -> CommentResult:
         """The bot's one comment for `key`, marked `<!-- boardwatch:KEY -->`.
 
         With `known_id` (the caller remembers it) one request edits or deletes it. Without,
         it is found by its marker among the issue's comments: created when absent, edited
-        when it differs, deleted when `body` is None.
+        when it differs, deleted when `body` is None. `absent`: the caller listed the
+        comments moments ago and found none for `key`, so they are not listed again.
         """
         ...
 
@@ -103,7 +117,8 @@ class GitHubGateway(Protocol):
 
     # -- Projects v2 ---------------------------------------------------------------------
     def get_board(self, ref: str) -> Board:
-        """Resolve `ORG/NUMBER` (an organization's board, else a user's); fields are cached."""
+        """Resolve `ORG/NUMBER` (an organization's board, else a user's); its field definitions
+        are cached until the store's board version changes or they are older than the TTL."""
         ...
 
     def refresh_board(self, ref: str) -> Board:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import requests
 from github import Github, GithubException
 
 from service import redact
 from service.gateway.accounting import record_call
+from service.gateway.conditional import CachedAnswer, ConditionalCache
 from service.gateway.dry_run import planned_rest
 from service.gateway.errors import GitHubError, NotFound, Unreachable
 from service.gateway.retry import RetryPolicy, wait_for
@@ -80,10 +82,22 @@ _NO_ANSWER = (requests.ConnectionError, requests.Timeout, requests.exceptions.Ch
 
 
 class RestClient:
-    def __init__(self, github: Github, policy: RetryPolicy, *, dry_run: bool = False) -> None:
+    def __init__(
+        self,
+        github: Github,
+        policy: RetryPolicy,
+        *,
+        dry_run: bool = False,
+        cache: ConditionalCache | None = None,
+        scope: str = "",
+    ) -> None:
         self._requester = github.requester
         self.policy = policy
         self.dry_run = dry_run  # writes are recorded, not sent
+        # Reads are sent conditionally when `cache` is given; `scope` names the credentials
+        # (installation, token) so that no answer is ever served to other credentials.
+        self._cache = cache
+        self._scope = scope
 
     def call(
         self,
@@ -102,12 +116,19 @@ class RestClient:
             body = redact.current().value(body)  # no secret ever reaches a comment or an issue
             if self.dry_run:
                 return planned_rest(operation, params, body)
+        cache = None if write else self._cache
+        key = _cache_key(target, query)
         waited, attempt = 0.0, 0
         while True:
             attempt += 1
+            cached = cache.get(self._scope, key) if cache is not None else None
             try:
                 status, headers, output = self._requester.requestJson(
-                    verb, target, parameters=query, input=body
+                    verb,
+                    target,
+                    parameters=query,
+                    headers=cached.validators() if cached is not None else None,
+                    input=body,
                 )
             except GithubException as exc:
                 # Raised before the request left: fetching an App installation token failed.
@@ -125,8 +146,14 @@ class RestClient:
                 waited = next_wait
                 continue
             record_call("rest", operation, str(status), write=write)
+            if status == 304 and cached is not None:
+                # Unchanged since the answer we keep (and not charged by GitHub).
+                kept = {"link": cached.link} if cached.link else {}
+                return {**headers, **kept}, _parse(cached.text)
             data = _parse(output)
             if status < 400:
+                if cache is not None and status == 200:
+                    cache.put(self._scope, key, _answer(headers, output))
                 return headers, data
             message = _message(data)
             if status == 404:
@@ -143,22 +170,46 @@ class RestClient:
         self, operation: str, *, params: dict[str, Any], query: dict[str, Any] | None = None
     ) -> list[Any]:
         """Every item of a listed collection, 100 a page, following `Link: rel="next"`."""
-        found: list[Any] = []
+        return list(self.iter_pages(operation, params=params, query=query))
+
+    def iter_pages(
+        self, operation: str, *, params: dict[str, Any], query: dict[str, Any] | None = None
+    ) -> Iterator[Any]:
+        """The items of `pages`, each page requested only once the one before is consumed."""
         headers, data = self.call(
             operation, params=params, query={**(query or {}), "per_page": 100}
         )
         while True:
-            found.extend(data)
+            yield from data
             following = next_link(headers)
             if following is None:
-                return found
+                return
             headers, data = self.call(operation, url=following)
+
+
+def _cache_key(target: str, query: dict[str, Any] | None) -> str:
+    """The URL as requested, with its query in a stable order."""
+    if not query:
+        return target
+    return f"{target}?{urlencode(sorted((k, str(v)) for k, v in query.items()))}"
+
+
+def _header(headers: dict[str, Any], name: str) -> str | None:
+    return next((str(v) for k, v in headers.items() if k.lower() == name), None)
+
+
+def _answer(headers: dict[str, Any], output: str) -> CachedAnswer:
+    return CachedAnswer(
+        etag=_header(headers, "etag"),
+        last_modified=_header(headers, "last-modified"),
+        link=_header(headers, "link"),
+        text=output,
+    )
 
 
 def next_link(headers: dict[str, Any]) -> str | None:
     """The URL of the next page from a `Link` header, None on the last page."""
-    link = next((str(v) for k, v in headers.items() if k.lower() == "link"), "")
-    match = _NEXT.search(link)
+    match = _NEXT.search(_header(headers, "link") or "")
     return match.group(1) if match else None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from service.handlers.boards import on_board_event
 from service.handlers.installs import on_installation_event
 from service.handlers.issues import GONE, on_issue_event
 from service.handlers.items import on_item_event
@@ -36,6 +37,7 @@ FOLDABLE_ISSUE_ACTIONS = tuple(a for a in ISSUE_ACTIONS if a not in ("opened", *
 DEPENDENCY_ACTIONS = ("blocked_by_added", "blocked_by_removed")
 SUB_ISSUE_ACTIONS = ("sub_issue_added", "sub_issue_removed")
 ITEM_ACTIONS = ("created", "edited", "archived", "restored", "converted", "deleted")
+BOARD_ACTIONS = ("created", "edited", "closed", "reopened", "deleted")
 
 
 def build_registry(services: Services) -> HandlerRegistry:
@@ -55,6 +57,7 @@ def build_registry(services: Services) -> HandlerRegistry:
     registry.add(
         "projects_v2_item", partial(on_item_event, services), ITEM_ACTIONS, foldable=ITEM_ACTIONS
     )
+    registry.add("projects_v2", partial(on_board_event, services), BOARD_ACTIONS)
     registry.add("push", partial(on_push, services))
     # Scheduled re-evaluations; several due for one issue make one evaluation.
     registry.add(

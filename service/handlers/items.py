@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from service.handlers.boards import names_unknown_field
 from service.handlers.context import (
     not_served,
     placements,
@@ -17,6 +18,7 @@ from service.handlers.context import (
     run_on_boards,
 )
 from service.services import Services
+from service.store import board_versions
 from service.worker import Job, PermanentError
 
 
@@ -36,12 +38,17 @@ def on_item_event(services: Services, job: Job) -> dict[str, Any]:
         return {"skipped": "an item of another board"}
     if envelope.action == "deleted":
         return {"skipped": "the item was removed from the board"}
+    config, board = next(((c, b) for c, b in boards if b.id == item_ref.project_node_id), boards[0])
+    if names_unknown_field(board, envelope.changes):
+        # A field or option added since the fields were read: every process reads them again.
+        board_versions.bump(services.store.engine, config.project)
+        boards = resolve_boards(services, gateway, installation)
+        board = gateway.get_board(config.project)
     if item_ref.content_node_id:
         # One read gives the item and the issue's items on every other board.
         items = gateway.list_issue_items(item_ref.content_node_id)
         item = next((i for i in items if i.id == item_ref.node_id), None)
     else:
-        board = next((b for _, b in boards if b.id == item_ref.project_node_id), boards[0][1])
         item = gateway.get_item_by_id(board, item_ref.node_id)
         items = [item] if item is not None else []
     if item is None or item.issue is None:

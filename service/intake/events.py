@@ -132,6 +132,14 @@ SUBJECT_ISSUE_OF_ACTION = {
 }
 
 
+class BoardPayload(_Part):
+    """`projects_v2`: the board itself (created, edited, closed, reopened, deleted)."""
+
+    node_id: str
+    number: int
+    owner: Account
+
+
 class Envelope(_Part):
     """The parts of any webhook payload that intake and the worker look at."""
 
@@ -143,6 +151,7 @@ class Envelope(_Part):
     issue: IssuePayload | None = None
     comment: CommentPayload | None = None
     projects_v2_item: ItemPayload | None = None
+    projects_v2: BoardPayload | None = None
     changes: dict[str, Any] | None = None
     ref: str | None = None  # push
     commits: list[dict[str, Any]] | None = None  # push

@@ -35,11 +35,13 @@ def apply(
     *,
     item: BoardItem | None = None,
     comment_ids: Mapping[str, int] | None = None,
+    comments_listed: bool = False,
 ) -> list[dict[str, Any]]:
     """Apply `changes` to `issue` (and its board `item`, when known); returns what was done.
 
     `comment_ids` are the bot's comments the caller remembers (key -> id): editing one of
-    them is one request.
+    them is one request. `comments_listed`: the caller read every comment of the issue in
+    this evaluation, so a key without an id has no comment yet (nothing is listed twice).
     """
     records: list[dict[str, Any]] = []
     known = comment_ids or {}
@@ -70,7 +72,12 @@ def apply(
         elif isinstance(change, UpsertComment | DeleteComment):
             body = change.body if isinstance(change, UpsertComment) else None
             outcome = gateway.upsert_comment(
-                issue.repo, issue.number, change.key, body, known_id=known.get(change.key)
+                issue.repo,
+                issue.number,
+                change.key,
+                body,
+                known_id=known.get(change.key),
+                absent=comments_listed and change.key not in known,
             )
             record["result"] = outcome.model_dump(mode="json")
         elif isinstance(change, AddReaction):

@@ -436,7 +436,7 @@ class Pipeline:
         # Stored before the 👍 that confirms them; a retried delivery stores them again in place.
         self._record_metrics(issue, intents, actor, comment_id)
         ids = {key: c.id for key, c in reading.comments.items() if c.id is not None}
-        applied = self._apply(issue, snapshot, list(changes), ids)
+        applied = self._apply(issue, snapshot, list(changes), ids, listed=reading.listed)
         digest = None
         if intents.regenerate_digest and self.regenerate_digest is not None:
             digest = self.regenerate_digest(issue)
@@ -481,13 +481,25 @@ class Pipeline:
 
     # -- 4. apply --------------------------------------------------------------------------
     def _apply(
-        self, issue: Issue, snapshot: Snapshot, changes: list[Change], comment_ids: dict[str, int]
+        self,
+        issue: Issue,
+        snapshot: Snapshot,
+        changes: list[Change],
+        comment_ids: dict[str, int],
+        *,
+        listed: bool,
     ) -> list[dict[str, Any]]:
         if not changes:
             return []
         self._ensure_labels(issue, changes)
         return apply(
-            changes, self.gateway, self.board, issue, item=snapshot.item, comment_ids=comment_ids
+            changes,
+            self.gateway,
+            self.board,
+            issue,
+            item=snapshot.item,
+            comment_ids=comment_ids,
+            comments_listed=listed,
         )
 
     def _ensure_labels(self, issue: Issue, changes: list[Change]) -> None:

@@ -157,3 +157,13 @@ metric_values = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_metric_values_repo", metric_values.c.repo, metric_values.c.metric, metric_values.c.day)
+# How many times a board's field definitions were seen to change (a `projects_v2` event, an
+# item event naming a field or option the board did not have): every process compares it with
+# the version its cached fields were read at, so one event refreshes them everywhere.
+board_versions = Table(
+    "board_versions",
+    metadata,
+    Column("board", String(255), primary_key=True),  # `ORG/NUMBER`, casefolded
+    Column("version", Integer, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)

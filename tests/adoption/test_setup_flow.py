@@ -47,6 +47,7 @@ def test_the_manifest_asks_for_what_the_documented_features_need() -> None:
         "issue_dependencies",
         "sub_issues",
         "projects_v2_item",
+        "projects_v2",
         "push",
     }
 

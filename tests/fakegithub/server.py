@@ -282,6 +282,16 @@ class FakeGitHub:
                 self.set_value(board, item, name.replace("_", " "), value)
             return item
 
+    def add_new_item(self, board: Board, issue: Issue, **values: Any) -> Item:
+        """`add_item` for an issue known not to be on `board` yet: no search of the board's
+        items, so boards of 50,000 items are built in seconds."""
+        with self.lock:
+            item = Item(f"PVTI_{next_id()}", issue, created_at=self.clock())
+            board.items.append(item)
+            for name, value in values.items():
+                self.set_value(board, item, name.replace("_", " "), value)
+            return item
+
     def set_value(self, board: Board, item: Item, name: str, value: Any) -> None:
         board_field = board.field_named(name)
         if board_field is None:
@@ -595,16 +605,58 @@ class FakeGitHub:
                 self._record(Call(method, sent_path, operation, write, response.status_code))
                 await response(scope, replay_receive, send)
                 return
-        await app(scope, replay_receive, capture_send)
-        self._record(Call(method, sent_path, operation, write, status_holder.get("status", 0)))
+        if method == "GET" and path != "/graphql":
+            status = await self._conditional(app, scope, replay_receive, send)
+        else:
+            await app(scope, replay_receive, capture_send)
+            status = status_holder.get("status", 0)
+        self._record(Call(method, sent_path, operation, write, status))
+
+    async def _conditional(self, app: Starlette, scope: Any, receive: Any, send: Any) -> int:
+        """A REST read as GitHub answers it: a strong `ETag` on every 200, and `304 Not
+        Modified` with no body when the request's `If-None-Match` names the current one.
+
+        The ETag covers the body and the credentials (GitHub varies answers by
+        `Authorization`), so another token's ETag never matches."""
+        started: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def keep(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                started.update(message)
+            else:
+                chunks.append(message.get("body", b""))
+
+        await app(scope, receive, keep)
+        status = int(started["status"])
+        headers = [(k, v) for k, v in started.get("headers", []) if k.lower() != b"content-length"]
+        body = b"".join(chunks)
+        asked = dict(scope.get("headers", []))
+        if status == 200:
+            credentials = asked.get(b"authorization", b"")
+            etag = f'"{hashlib.sha256(credentials + b"|" + body).hexdigest()[:40]}"'
+            headers.append((b"etag", etag.encode()))
+            if etag in asked.get(b"if-none-match", b"").decode("latin-1"):
+                status, body = 304, b""
+                headers = [(k, v) for k, v in headers if k.lower() != b"content-type"]
+        headers += self._rate_headers("/", not_modified=status == 304)
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return status
 
     def _record(self, call: Call) -> None:
         self.calls.append(call)
-        self._answered[call.path == "/graphql"] += 1
+        if call.status != 304:  # GitHub does not charge a 304 to the rate limit
+            self._answered[call.path == "/graphql"] += 1
 
-    def _rate_headers(self, path: str) -> list[tuple[bytes, bytes]]:
-        """GitHub's budget headers; every request so far counts against 5,000 an hour."""
-        used = self._answered[path == "/graphql"] + 1
+    def not_modified(self, mark: int = 0) -> list[Call]:
+        """The REST reads answered `304 Not Modified` since `mark`."""
+        return [c for c in self.calls[mark:] if c.status == 304]
+
+    def _rate_headers(self, path: str, *, not_modified: bool = False) -> list[tuple[bytes, bytes]]:
+        """GitHub's budget headers; every request so far but 304s counts against 5,000 an hour."""
+        used = self._answered[path == "/graphql"] + (0 if not_modified else 1)
         return [
             (b"x-ratelimit-limit", b"5000"),
             (b"x-ratelimit-remaining", str(max(0, 5000 - used)).encode()),
@@ -851,13 +903,14 @@ class FakeGitHub:
             return _invalid("Issue", "state", "invalid", f"{state!r} is not open, closed or all")
         with self.lock:
             found = [
-                self.issue_json(i)
+                i
                 for i in sorted(repo.issues.values(), key=lambda i: -i.number)
                 if (state == "all" or i.state == state)
                 and all(w.casefold() in {x.casefold() for x in i.labels} for w in wanted)
                 and (since is None or iso(i.updated_at) >= since.replace("+00:00", "Z"))
             ]
-        return self._paged(request, found)
+            # Only the page asked for is shaped: a listing of 50,000 issues stays quick.
+            return self._paged(request, found, shape=self.issue_json)
 
     def _find_issue(self, request: Request) -> Issue | None:
         repo = self._repo(request)
@@ -1151,8 +1204,14 @@ class FakeGitHub:
             return _error(404, "Not Found")
         return JSONResponse(found)
 
-    def _paged(self, request: Request, everything: list[Any]) -> JSONResponse:
-        """One page of `everything` (`per_page` ≤ 100, `page`), with GitHub's Link header."""
+    def _paged(
+        self,
+        request: Request,
+        everything: list[Any],
+        shape: Callable[[Any], Any] | None = None,
+    ) -> JSONResponse:
+        """One page of `everything` (`per_page` ≤ 100, `page`), with GitHub's Link header;
+        `shape` turns each entry of the page into its JSON."""
         query = request.query_params
         per_page = min(int(query.get("per_page", 30)), 100)
         page = int(query.get("page", 1))
@@ -1161,4 +1220,5 @@ class FakeGitHub:
             params = "&".join(f"{k}={v}" for k, v in query.items() if k != "page")
             url = f"{self.base_url}{request.url.path}?{params}&page={page + 1}".replace("?&", "?")
             headers["Link"] = f'<{url}>; rel="next"'
-        return JSONResponse(everything[(page - 1) * per_page : page * per_page], headers=headers)
+        chunk = everything[(page - 1) * per_page : page * per_page]
+        return JSONResponse([shape(e) for e in chunk] if shape else chunk, headers=headers)
