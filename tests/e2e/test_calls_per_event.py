@@ -119,7 +119,7 @@ CASES = [
         3,
         4,
         calls={
-            "GetItem": 1,
+            "GetIssueItems": 1,  # the item, and the issue's items on other boards
             "get_label": 1,
             "create_label": 1,
             "add_labels": 1,
