@@ -33,7 +33,6 @@ from service.store import notes
 log = logging.getLogger(__name__)
 
 LABEL = "digest"
-LABEL_COLOR = "0052cc"
 
 
 @dataclass
@@ -180,7 +179,8 @@ def digest_at(
 def post_digest(gateway: GitHubGateway, repo: str, digest: Digest) -> Digest:
     """Create or update this period's digest issue; close older open ones of the same kind."""
     prefix = TITLE_PREFIX[digest.period.kind]
-    gateway.ensure_label(repo, LABEL, LABEL_COLOR, "Status digest written by boardwatch")
+    # No label read or write here: GitHub creates `digest` on first use, and `boardwatch init`
+    # gives it its colour (a digest costs its board pages and three requests more).
     existing = gateway.list_issues(repo, state="all", labels=[LABEL])
     mine = next((i for i in existing if i.title == digest.title), None)
     if mine is None:

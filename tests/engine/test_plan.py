@@ -211,7 +211,14 @@ class RecordingGateway:
         self.calls.append(("set_assignees", tuple(logins)))
 
     def upsert_comment(
-        self, repo: str, number: int, key: str, body: str | None, *, known_id: int | None = None
+        self,
+        repo: str,
+        number: int,
+        key: str,
+        body: str | None,
+        *,
+        known_id: int | None = None,
+        absent: bool = False,
     ) -> CommentResult:
         self.calls.append(("upsert_comment", (key, body, known_id)))
         return CommentResult(action="created" if body else "deleted", comment_id=1)
