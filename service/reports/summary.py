@@ -27,7 +27,7 @@ from service.domain.models import BoardField, BoardItem, Issue
 from service.engine.body import line_value
 from service.engine.conditions import close_reason
 from service.engine.evaluate import evaluate
-from service.engine.model import NOT_DONE_REASONS, Ruleset
+from service.engine.model import NOT_DONE_REASONS, TYPE_PREFIX, Ruleset
 from service.engine.native import blocked_reason, has_type_label, work_type
 from service.engine.snapshot import Snapshot
 from service.reports.forecast import PACE_WEEKS
@@ -235,6 +235,36 @@ def _row(snapshot: Snapshot, status: str | None, ruleset: Ruleset, **extra: obje
     )
 
 
+# How far ahead the meeting's sections look (planned this week, the four-week gantt).
+MEETING_WEEKS = 5
+
+
+def _for_meeting(
+    snapshot: Snapshot,
+    finished: datetime | None,
+    ruleset: Ruleset,
+    recent: datetime,
+    horizon: date,
+    highlights: Mapping[tuple[str, int], Note],
+) -> bool:
+    """Whether a section of the meeting can show the item: recent finished work (the pace,
+    highlights), launches, open work due before `horizon`, and highlighted items; the rest
+    of a large board is not kept."""
+    issue = snapshot.issue
+    if finished is not None:
+        return finished >= recent
+    if (issue.repo, issue.number) in highlights or has_type_label(
+        issue, ruleset.reports.highlight_label
+    ):
+        return True
+    if issue.state != "open":
+        return False
+    if has_type_label(issue, TYPE_PREFIX + ruleset.reports.launch_type):
+        return True
+    due = snapshot.field(ruleset.board.target_field)
+    return isinstance(due, date) and due <= horizon
+
+
 def _target_windows(period: Period, targets: Sequence[Target]) -> list[tuple[Target, Period, int]]:
     """Each target with the window its done items are counted in and the number required."""
     found = []
@@ -319,6 +349,7 @@ def build_summary(
     entries: list[Entry] = []
     first_finished: datetime | None = None
     recent = now - timedelta(weeks=PACE_WEEKS + 6)
+    horizon = now.date() + timedelta(weeks=MEETING_WEEKS)
     # Items done since the earliest window a metric's field target can count them in.
     summed: list[tuple[BoardItem, datetime]] = []
     summed_since = min(period.start, containing("month", period.start).start)
@@ -361,7 +392,7 @@ def build_summary(
             finished_at = entered[-1] if entered else issue.closed_at
         if finished_at is not None and (first_finished is None or finished_at < first_finished):
             first_finished = finished_at
-        if issue.state == "open" or (finished_at is not None and finished_at >= recent):
+        if _for_meeting(snapshot, finished_at, ruleset, recent, horizon, highlights or {}):
             entries.append(Entry(item, issue, status, finished_at))
         if finished_at is not None and finished_at >= summed_since:
             summed.append((item, finished_at))
