@@ -28,13 +28,13 @@ from service.engine.body import line_value
 from service.engine.conditions import close_reason
 from service.engine.evaluate import evaluate
 from service.engine.model import NOT_DONE_REASONS, TYPE_PREFIX, Ruleset
-from service.engine.native import blocked_reason, has_type_label, work_type
+from service.engine.native import blocked_reason, has_type_label
 from service.engine.snapshot import Snapshot
 from service.reports.forecast import PACE_WEEKS
 from service.reports.kpis import MetricsInput, MetricsReport, metrics_report
 from service.reports.meeting import Meeting, build_meeting
 from service.reports.periods import Period, containing
-from service.reports.rows import UNASSIGNED, UNTYPED, Entry, Row
+from service.reports.rows import UNASSIGNED, UNTYPED, Entry, Row, issue_row
 from service.reports.targets import Target
 from service.store.history import HistoryEntry
 from service.store.notes import ACTIVITY, BLOCKED_REASON, Note, human_activity
@@ -218,20 +218,15 @@ def _activity(
 
 
 def _row(snapshot: Snapshot, status: str | None, ruleset: Ruleset, **extra: object) -> Row:
-    issue = snapshot.issue
+    """The summary's lists also say who asked, the estimate and the target date."""
     due = snapshot.field(ruleset.board.target_field)
-    return Row(
-        repo=issue.repo,
-        number=issue.number,
-        title=issue.title,
-        url=issue.url,
-        assignees=list(issue.assignees),
-        author=issue.author,
-        type=work_type(issue),
-        status=status,
+    return issue_row(
+        snapshot.issue,
+        status,
+        author=snapshot.issue.author,
         estimate_hours=snapshot.estimate_hours(ruleset.board.estimate_field),
         target_date=due if isinstance(due, date) else None,
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 
