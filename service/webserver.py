@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import resource
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
@@ -81,14 +83,61 @@ class BoundedHttpProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
+# Files the process keeps open besides its connections: the database, the worker processes'
+# pipes, logs, the listening socket, and connections past the cap, open until closed.
+RESERVED_FILES = 256
+
+
+@dataclass(frozen=True)
+class FileLimit:
+    """The open-file limit to set (None: leave it) and the connection cap it leaves room for."""
+
+    soft: int | None
+    connections: int
+
+
+def file_limit(wanted: int, soft: int, hard: int) -> FileLimit:
+    """Room for `wanted` connections under the process's open-file limit (`soft`, raisable up to
+    `hard`; RLIM_INFINITY is unlimited): raise the soft limit as far as needed and allowed, and
+    cap the connections lower when even the hard limit leaves no room for them.
+
+    Without this, a cap above the limit (the common soft limit is 1,024) makes `accept` fail
+    with EMFILE, and uvicorn logs an error for each attempt instead of closing the extra one.
+    """
+    needed = wanted + RESERVED_FILES
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return FileLimit(None, wanted)
+    raised = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    return FileLimit(raised, max(min(wanted, raised - RESERVED_FILES), 1))
+
+
+def connection_cap(wanted: int) -> int:
+    """Raise this process's open-file limit for `wanted` connections; the cap that fits."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    limit = file_limit(wanted, soft, hard)
+    if limit.soft is not None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit.soft, hard))
+    if limit.connections < wanted:
+        log.warning(
+            "BOARDWATCH_HTTP_MAX_CONNECTIONS is %d, but the open-file limit (hard: %d) leaves "
+            "room for %d connections: at most %d are kept open. Raise the limit (ulimit -n, "
+            "the container's nofile) to allow more.",
+            wanted,
+            hard,
+            limit.connections,
+            limit.connections,
+        )
+    return limit.connections
+
+
 def bounded_protocol(settings: Settings) -> type[BoundedHttpProtocol]:
-    """The protocol class with this deployment's limits."""
+    """The protocol class with this deployment's limits (the open-file limit raised to fit)."""
     return type(
         "BoundedHttpProtocol",
         (BoundedHttpProtocol,),
         {
             "read_seconds": settings.http_read_seconds,
-            "max_connections": settings.http_max_connections,
+            "max_connections": connection_cap(settings.http_max_connections),
         },
     )
 

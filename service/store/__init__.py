@@ -28,6 +28,7 @@ class Store:
             conn.execute(text("SELECT 1"))
 
     def close(self) -> None:
+        self.deliveries.close()
         self.engine.dispose()
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import json
+import sqlite3
+import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -100,23 +104,110 @@ class Delivery(BaseModel):
 
 
 _LISTED = [c for c in deliveries.c if c.name != "payload"]
+# The columns a new delivery sets, in the order of `_sqlite_values`.
+_NEW_COLUMNS = (
+    "id",
+    "event",
+    "action",
+    "subject",
+    "installation_id",
+    "payload",
+    "status",
+    "received_at",
+    "available_at",
+    "attempts",
+    "finished_at",
+)
+# Rows per INSERT statement: 11 values each stays under SQLite's oldest variable limit (999).
+_SQLITE_ROWS_PER_INSERT = 90
 
 
-@contextmanager
-def _durable(conn: Connection) -> Iterator[None]:
-    """SQLite: the transaction opened inside is synchronous=FULL (fsynced at its commit)."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    # SQLite refuses to change the level inside a transaction: set it on the driver's
-    # connection before BEGIN, and back once the transaction has ended.
-    raw = conn.connection.driver_connection
-    assert raw is not None  # a connection checked out of the pool is open
-    raw.execute("PRAGMA synchronous=FULL")
-    try:
-        yield
-    finally:
-        raw.execute("PRAGMA synchronous=NORMAL")
+class _SqliteIntake:
+    """SQLite: intake's own connection, synchronous=FULL (each commit reaches the disk before
+    it returns, so a delivery answered 202 survives a power cut, not only a crash), used by
+    one thread at a time.
+
+    Intake's batches are stored in plain driver calls, not SQLAlchemy statements, and on a
+    connection of their own rather than one of the pool (which would have to be switched to
+    FULL and back around each batch). Every call into the driver releases the GIL and takes it
+    back, and SQLAlchemy's Python work per statement holds it: in the committer thread, both
+    delay the event loop that answers webhooks, and the commit itself waits each time for the
+    loop to let go of the GIL. A batch is four driver calls: BEGIN IMMEDIATE, the look-up of
+    the ids already stored, one multi-row INSERT, COMMIT.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._driver: sqlite3.Connection | None = None
+        # How SQLAlchemy writes a time on SQLite, so that the store reads these rows back.
+        stamp = deliveries.c.received_at.type.dialect_impl(engine.dialect)
+        self._time_text = stamp.bind_processor(engine.dialect)
+
+    def insert_new(self, news: list[NewDelivery], now: datetime) -> set[str]:
+        """Insert the deliveries whose id is not stored yet (`news` holds each id once), in one
+        durable transaction; the ids inserted. The transaction takes the write lock first
+        (BEGIN IMMEDIATE), so no other process stores one of these ids between the look-up and
+        the insert."""
+        stamp = self._time_text(now) if self._time_text is not None else now
+        with self._lock:
+            driver = self._connection()
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+                known = {
+                    found
+                    for (found,) in driver.execute(
+                        "SELECT id FROM deliveries WHERE id IN (SELECT value FROM json_each(?))",
+                        (json.dumps([new.id for new in news]),),
+                    )
+                }
+                fresh = [new for new in news if new.id not in known]
+                for start in range(0, len(fresh), _SQLITE_ROWS_PER_INSERT):
+                    chunk = fresh[start : start + _SQLITE_ROWS_PER_INSERT]
+                    driver.execute(_sqlite_insert(len(chunk)), _sqlite_values(chunk, stamp))
+                driver.execute("COMMIT")
+            except BaseException:
+                self._discard()  # closing it rolls back what is not committed
+                raise
+        return {new.id for new in fresh}
+
+    def close(self) -> None:
+        with self._lock:
+            self._discard()
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._driver is None:
+            # Out of the pool for good: the engine's own settings (WAL, busy timeout, the
+            # driver's transaction handling turned off) are applied when it connects.
+            pooled = self._engine.raw_connection()
+            driver = pooled.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            pooled.detach()
+            driver.execute("PRAGMA synchronous=FULL")
+            self._driver = driver
+        return self._driver
+
+    def _discard(self) -> None:
+        if self._driver is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._driver.close()
+            self._driver = None
+
+
+@functools.cache
+def _sqlite_insert(rows: int) -> str:
+    one = f"({', '.join('?' for _ in _NEW_COLUMNS)})"
+    return f"INSERT INTO deliveries ({', '.join(_NEW_COLUMNS)}) VALUES {', '.join([one] * rows)}"
+
+
+def _sqlite_values(news: list[NewDelivery], stamp: object) -> list[object]:
+    """The values of `_sqlite_insert`'s rows, in `_NEW_COLUMNS` order."""
+    values: list[object] = []
+    for new in news:
+        finished = stamp if new.status == "ignored" else None
+        values += (new.id, new.event, new.action, new.subject, new.installation_id, new.payload)
+        values += (new.status, stamp, stamp, 0, finished)
+    return values
 
 
 class DeliveryQueue:
@@ -126,6 +217,12 @@ class DeliveryQueue:
         self.engine = engine
         self._dialect = engine.dialect.name
         self._channel: str | None = None
+        self._sqlite_intake = _SqliteIntake(engine) if self._dialect == "sqlite" else None
+
+    def close(self) -> None:
+        """Close what the queue holds open besides the engine's pool."""
+        if self._sqlite_intake is not None:
+            self._sqlite_intake.close()
 
     # -- intake ----------------------------------------------------------------------------
     def add(self, new: NewDelivery, *, now: datetime | None = None) -> bool:
@@ -153,6 +250,17 @@ class DeliveryQueue:
         first: dict[str, NewDelivery] = {}
         for new in news:
             first.setdefault(new.id, new)
+        if self._sqlite_intake is not None:
+            stored = self._sqlite_intake.insert_new(list(first.values()), now)
+        else:
+            with self.engine.begin() as conn:
+                stored = self._insert_new(conn, list(first.values()), now)
+        return [new.id in stored and first[new.id] is new for new in news]
+
+    def _insert_new(self, conn: Connection, news: list[NewDelivery], now: datetime) -> set[str]:
+        """PostgreSQL: insert what is not stored yet, in the caller's transaction; the ids
+        inserted (RETURNING is exact even when another replica inserts the same id at the same
+        moment)."""
         rows = [
             {
                 **new.model_dump(),
@@ -161,20 +269,18 @@ class DeliveryQueue:
                 "attempts": 0,
                 "finished_at": now if new.status == "ignored" else None,
             }
-            for new in first.values()
+            for new in news
         ]
         statement = (
             insert(self.engine, deliveries)
             .on_conflict_do_nothing(index_elements=["id"])
-            # rowcount of an INSERT is not reliable on every driver; RETURNING is.
             .returning(deliveries.c.id)
         )
-        with self.engine.connect() as conn, _durable(conn), conn.begin():
-            stored = set(conn.execute(statement, rows).scalars()) if rows else set()
-            if self._dialect == "postgresql" and stored:
-                # Delivered to the listeners only when this transaction commits.
-                conn.execute(select(func.pg_notify(self.channel(conn), "")))
-        return [new.id in stored and first[new.id] is new for new in news]
+        stored = set(conn.execute(statement, rows).scalars()) if rows else set()
+        if stored:
+            # Delivered to the listeners only when this transaction commits.
+            conn.execute(select(func.pg_notify(self.channel(conn), "")))
+        return stored
 
     def channel(self, conn: Connection) -> str:
         """The LISTEN/NOTIFY channel of this queue (PostgreSQL): one per database and schema,

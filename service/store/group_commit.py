@@ -41,7 +41,10 @@ class GroupCommit:
 
     def __init__(self, queue: DeliveryQueue) -> None:
         self.queue = queue
-        self._waiting: list[_Waiter] = []
+        self._waiting: list[_Waiter] = []  # handed over to the committer thread
+        # Per event loop, what its requests added since its last hand-over (each loop only
+        # touches its own list, so this needs no lock).
+        self._gathering: dict[asyncio.AbstractEventLoop, list[_Waiter]] = {}
         self._arrived = threading.Condition()
         self._thread: threading.Thread | None = None
         self._listeners: list[Callable[[], None]] = []
@@ -59,15 +62,24 @@ class GroupCommit:
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
+        gathering = self._gathering.setdefault(loop, [])
+        gathering.append(_Waiter(new, loop, future))
+        if len(gathering) == 1:
+            # Handed over once the loop has run the other requests that are ready: those that
+            # arrived together reach the committer together, with one wakeup of its thread.
+            loop.call_soon(self._hand_over, loop)
+        return await future
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        gathered = self._gathering.pop(loop, [])
         with self._arrived:
-            self._waiting.append(_Waiter(new, loop, future))
+            self._waiting += gathered
             self._arrived.notify()
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._commit_forever, name="group-commit", daemon=True
                 )
                 self._thread.start()
-        return await future
 
     def _commit_forever(self) -> None:
         while True:

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from service.intake.events import Envelope, subject_of
+from service.intake.events import Envelope, Routing, subject_of
 from tests.fakegithub import FakeGitHub
 from tests.fakegithub.plugin import Tracker
 
@@ -79,7 +79,7 @@ def test_a_payload_validates_against_githubs_webhook_schema(
     payload = gh.webhook_payload(event, action, sender="alice", installation=77, **given)
     assert problems(event, action, payload) == []
     envelope = Envelope.model_validate(payload)
-    assert subject_of(event, envelope) == f"issue:{issue.node_id}"
+    assert subject_of(event, Routing.model_validate(payload)) == f"issue:{issue.node_id}"
     assert envelope.action == action and envelope.sender is not None
     assert envelope.installation is not None and envelope.installation.id == 77
 

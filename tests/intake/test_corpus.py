@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.intake.events import Envelope, subject_of
+from service.intake.events import Envelope, Routing, subject_of
 from service.store import Store
 from service.worker import Worker
 from tests.support.apps import make_app, subject_recorder
@@ -24,9 +24,22 @@ def test_the_corpus_is_there() -> None:
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_example_parses(path: Path) -> None:
-    envelope = Envelope.model_validate_json(path.read_bytes())
-    subject = subject_of(corpus_event(path), envelope)
+    body = path.read_bytes()
+    routing = Routing.model_validate_json(body)  # what intake reads
+    envelope = Envelope.model_validate_json(body)  # what the worker reads
+    subject = subject_of(corpus_event(path), routing)
     assert subject and ":" in subject
+    assert routing.action == envelope.action
+    # The issue intake names is the issue the handlers are given.
+    subject_issue = routing.subject_issue
+    if envelope.issue is None:
+        assert subject_issue is None
+    else:
+        assert subject_issue is not None
+        assert (subject_issue.number, subject_issue.node_id) == (
+            envelope.issue.number,
+            envelope.issue.node_id,
+        )
 
 
 def test_every_example_is_accepted_stored_and_processed(store: Store) -> None:

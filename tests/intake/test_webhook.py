@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from service.intake.router import MAX_BODY_BYTES
 from service.settings import SettingsError
 from service.store import Store
+from service.worker import Worker
 from tests.support.apps import make_app, subject_recorder
 from tests.support.webhooks import encode, headers
 
@@ -154,6 +155,27 @@ def test_bodies_that_are_not_a_json_object_are_400(
     answer = post(client, body)
     assert answer.status_code == 400
     assert answer.json()["error"].startswith(reason_starts)
+
+
+def test_intake_reads_only_what_names_the_subject_and_the_worker_reports_the_rest(
+    store: Store,
+) -> None:
+    # Intake checks the signature, the JSON and the fields that name the subject; a field
+    # only the handlers read is checked by the worker, which fails the delivery saying where.
+    registry, seen = subject_recorder()
+    payload = {**PAYLOAD, "issue": {**PAYLOAD["issue"], "labels": "not a list"}}
+    body = encode(payload)
+    with TestClient(make_app(store, registry)) as client:
+        answer = post(client, body, delivery="d-late")
+    assert answer.status_code == 202
+    assert answer.json() == {"delivery": "d-late", "status": "queued"}
+    assert store.deliveries.get("d-late").subject == "issue:I_7"
+
+    Worker(store.deliveries, registry, retry_base_seconds=0).run_until_idle()
+    failed = store.deliveries.get("d-late")
+    assert failed.status == "failed" and seen == []
+    assert "the stored payload cannot be read" in failed.last_error
+    assert "issue.labels" in failed.last_error
 
 
 def test_a_body_over_25_mb_is_413(client: TestClient, store: Store) -> None:
