@@ -15,6 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from fractions import Fraction
 from typing import Literal
 
 from pydantic import BaseModel
@@ -83,7 +84,7 @@ def period_value(values: Sequence[MetricValue], metric: Metric, window: Period) 
     return _clean(sum(v.value for v in chosen))
 
 
-def target_window(per: Literal["week", "month"], period: Period) -> tuple[Period, float]:
+def target_window(per: Literal["week", "month"], period: Period) -> tuple[Period, Fraction]:
     """Where a target is checked in a report of `period`, and how its bound scales there.
 
     The period itself when it is as long as `per`; a weekly target in a monthly review keeps
@@ -91,11 +92,12 @@ def target_window(per: Literal["week", "month"], period: Period) -> tuple[Period
     month so far (to the end of the reviewed week), against the whole month's bound.
     """
     if per == period.kind:
-        return period, 1.0
+        return period, Fraction(1)
     if per == "week":
-        return period, (period.end - period.start).days / 7
+        # Exact: a count of items required over 28 days is 4 weeks' worth, not 4.000001.
+        return period, Fraction((period.end - period.start).days, 7)
     month = containing("month", period.end - timedelta(microseconds=1))
-    return Period("month", month.start, min(month.end, period.end)), 1.0
+    return Period("month", month.start, min(month.end, period.end)), Fraction(1)
 
 
 def last_periods(period: Period, count: int = CHART_PERIODS) -> list[Period]:
@@ -163,7 +165,7 @@ def metrics_report(
     results = []
     for target in given.targets:
         window, scale = target_window(target.per, period)
-        limit = _clean(target.bound * scale)
+        limit = _clean(float(target.bound * scale))
         note = None
         if isinstance(target, MetricTarget):
             spec = next(m for m in given.metrics if m.name == target.metric)

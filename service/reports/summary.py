@@ -16,6 +16,7 @@ only the rows the sections list.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,7 +32,7 @@ from service.engine.model import NOT_DONE_REASONS, TYPE_PREFIX, Ruleset
 from service.engine.native import blocked_reason, has_type_label
 from service.engine.snapshot import Snapshot
 from service.reports.forecast import PACE_WEEKS
-from service.reports.kpis import MetricsInput, MetricsReport, metrics_report
+from service.reports.kpis import MetricsInput, MetricsReport, metrics_report, target_window
 from service.reports.meeting import Meeting, build_meeting
 from service.reports.periods import Period, containing
 from service.reports.rows import UNASSIGNED, UNTYPED, Entry, Row, issue_row
@@ -261,21 +262,12 @@ def _for_meeting(
 
 
 def _target_windows(period: Period, targets: Sequence[Target]) -> list[tuple[Target, Period, int]]:
-    """Each target with the window its done items are counted in and the number required."""
+    """Each target with the window its done items are counted in and the number required
+    (where a metric target would be checked, `kpis.target_window`, rounded up to whole items)."""
     found = []
-    last_moment = period.end - timedelta(microseconds=1)
     for target in targets:
-        required = target.at_least
-        if target.per == period.kind or (target.per == "week" and period.kind == "month"):
-            # a weekly target in a monthly review: the same pace over the month's days
-            window = period
-            if target.per != period.kind:
-                days = (period.end - period.start).days
-                required = -(-target.at_least * days // 7)
-        else:
-            # a monthly target in a weekly digest: the month so far
-            window = containing(target.per, last_moment)
-        found.append((target, window, required))
+        window, scale = target_window(target.per, period)
+        found.append((target, window, math.ceil(target.at_least * scale)))
     return found
 
 

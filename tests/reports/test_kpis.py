@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -92,13 +93,13 @@ def test_the_last_value_of_a_day_is_the_one_given_last() -> None:
 @pytest.mark.parametrize(
     ("per", "period", "window", "scale"),
     [
-        ("week", W47, "2026-W47", 1.0),
-        ("month", NOV, "2026-11", 1.0),
-        ("week", NOV, "2026-11", 30 / 7),  # the weekly pace over November's 30 days
-        ("month", W47, "2026-11", 1.0),  # the month so far
+        ("week", W47, "2026-W47", 1),
+        ("month", NOV, "2026-11", 1),
+        ("week", NOV, "2026-11", Fraction(30, 7)),  # the weekly pace over November's 30 days
+        ("month", W47, "2026-11", 1),  # the month so far
     ],
 )
-def test_target_window(per, period, window: str, scale: float) -> None:
+def test_target_window(per, period, window: str, scale: Fraction) -> None:
     found, factor = target_window(per, period)
     assert (found.label, factor) == (window, scale)
     if per == "month" and period.kind == "week":

@@ -101,6 +101,8 @@ def test_done_without_a_recorded_start_has_no_cycle_time() -> None:
         # a weekly target in a monthly review: 2 a week over 30 days -> ceil(60 / 7) = 9
         ("week", 2, NOV, 9, 5, False, "2026-11"),
         ("week", 1, NOV, 5, 5, True, "2026-11"),
+        # exactly 29 over a leap February: 7 * (29 / 7) in floating point is 29.000000000000004
+        ("week", 7, containing("month", datetime(2028, 2, 9, tzinfo=UTC)), 29, 0, False, "2028-02"),
         ("week", 2, W47, 2, 2, True, "2026-W47"),
         # a monthly target in a weekly digest: November up to the end of W47 (Nov 3, 10, 17, 18)
         ("month", 4, W47, 4, 4, True, "2026-11"),
