@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 
-import yaml
-
 from service.domain.models import Board
+from service.engine.rule_yaml import read_yaml
 
 CHOOSER_PATH = ".github/ISSUE_TEMPLATE/config.yml"
 ABOUT = "Where requests land: follow yours on the team's board."
@@ -21,10 +20,10 @@ def with_board_link(files: dict[str, str], board: Board | None) -> dict[str, str
     text = files.get(CHOOSER_PATH)
     if text is None or board is None or not board.url:
         return files
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
+    read = read_yaml(text)
+    if read.problems:
         return files  # proposed as written: GitHub shows what is wrong with it
+    data = read.data
     if not isinstance(data, dict) or "contact_links" in data:
         return files
     name = board.title or f"{board.owner}/{board.number}"

@@ -5,15 +5,17 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import yaml
-
 from service.defaults import app_manifest_text
+from service.engine.rule_yaml import read_yaml
 
 
 @cache
 def _committed() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(app_manifest_text())
-    return loaded
+    read = read_yaml(app_manifest_text())
+    if read.problems or not isinstance(read.data, dict):
+        # The file ships with the package: only a broken build gets here.
+        raise RuntimeError(f"the shipped app.yml cannot be read: {read.problems}")
+    return read.data
 
 
 def manifest(service_url: str, name: str = "boardwatch") -> dict[str, Any]:

@@ -4,7 +4,6 @@ when GitHub refuses a call for a permission, `init` names it in one line."""
 from __future__ import annotations
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from service.cli.main import app
@@ -24,8 +23,9 @@ from tests.adoption.test_init import empty  # noqa: F401 - the fixture
 from tests.fakegithub import FakeGitHub
 from tests.fakegithub.server import Fault
 from tests.support.apps import make_services, make_settings
+from tests.support.yamlfiles import load_yaml
 
-MANIFEST = yaml.safe_load(app_manifest_text())
+MANIFEST = load_yaml(app_manifest_text())
 GRANTED: dict[str, str] = MANIFEST["default_permissions"]
 
 

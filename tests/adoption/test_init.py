@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from service.boardinit import plan_init
 from service.engine.holder import RulesetHolder
 from tests.fakegithub import FakeGitHub
 from tests.support.cli import environment, invoke
+from tests.support.yamlfiles import load_yaml
 
 REPO = "acme/tracker"
 RULES = RulesetHolder.load("rules").ruleset
@@ -73,13 +73,13 @@ def test_issue_forms_arrive_as_a_pull_request(empty: FakeGitHub) -> None:
     [pull] = repo.pulls
     assert pull["head"]["ref"] == "boardwatch/issue-forms"
     forms = repo.files["boardwatch/issue-forms"]
-    social = yaml.safe_load(forms[".github/ISSUE_TEMPLATE/social-post.yml"])
+    social = load_yaml(forms[".github/ISSUE_TEMPLATE/social-post.yml"])
     labels = [item["attributes"]["label"] for item in social["body"] if item["type"] != "markdown"]
     social_post = RULES.rule("social-post")
     assert social_post is not None and social_post.require.sections
     assert set(social_post.require.sections) <= set(labels)  # what the rule checks
     # The template chooser comes with the forms.
-    chooser = yaml.safe_load(forms[".github/ISSUE_TEMPLATE/config.yml"])
+    chooser = load_yaml(forms[".github/ISSUE_TEMPLATE/config.yml"])
     assert chooser["blank_issues_enabled"] is True
     [link] = chooser["contact_links"]  # the board, where a request can be followed
     assert link["url"].endswith("/orgs/acme/projects/1") and link["name"] == "Marketing"

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from service.domain.models import Board
 from service.engine.loader import load_rules
 from service.engine.model import Actions, Condition
 from service.formchooser import ABOUT, CHOOSER_PATH, with_board_link
 from tests.support.bot import Bot
+from tests.support.yamlfiles import load_yaml
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 FOLDER = RULES_DIR / "issue-forms"
@@ -37,7 +37,7 @@ def _strings(value: Any, where: str = "") -> list[tuple[str, str]]:
 
 
 def _load(name: str) -> dict[str, Any]:
-    return yaml.safe_load((FOLDER / name).read_text(encoding="utf-8"))
+    return load_yaml((FOLDER / name).read_text(encoding="utf-8"))
 
 
 def _labels(form: dict[str, Any]) -> list[str]:
@@ -77,7 +77,7 @@ def _sections_read(actions: Actions) -> list[str]:
 
 @pytest.mark.parametrize("path", FORMS, ids=[p.name for p in FORMS])
 def test_the_form_follows_githubs_issue_form_syntax(path: Path) -> None:
-    form = yaml.safe_load(path.read_text(encoding="utf-8"))
+    form = load_yaml(path.read_text(encoding="utf-8"))
     assert {"name", "description", "body"} <= set(form)
     # GitHub refuses a form with an empty (or blank) string anywhere: omit the key instead.
     blank = [where for where, text in _strings(form) if not text.strip()]
@@ -101,7 +101,7 @@ def test_the_template_chooser_follows_githubs_syntax() -> None:
 def test_the_forms_labels_are_labels_the_rules_declare() -> None:
     ruleset = load_rules(RULES_DIR).unwrap()
     for path in FORMS:
-        for label in yaml.safe_load(path.read_text(encoding="utf-8")).get("labels", []):
+        for label in load_yaml(path.read_text(encoding="utf-8")).get("labels", []):
             assert label in ruleset.labels or label in ruleset.owned_labels, (path.name, label)
 
 
@@ -289,6 +289,6 @@ def test_init_links_the_board_from_the_chooser_unless_it_has_links(
 ) -> None:
     files = with_board_link({CHOOSER_PATH: text, "other.yml": "name: x\n"}, board)
     assert files["other.yml"] == "name: x\n"
-    chooser = yaml.safe_load(files[CHOOSER_PATH])
+    chooser = load_yaml(files[CHOOSER_PATH])
     assert chooser.get("contact_links") == links
-    assert chooser["blank_issues_enabled"] == yaml.safe_load(text)["blank_issues_enabled"]
+    assert chooser["blank_issues_enabled"] == load_yaml(text)["blank_issues_enabled"]

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from service.worker import HandlerRegistry
 from tests.fakegithub.server import TOKEN
@@ -24,9 +23,10 @@ from tests.reports.fixture import AT, REPO, build_board
 from tests.support.apps import make_services, make_settings
 from tests.support.bot import Bot
 from tests.support.live import serving
+from tests.support.yamlfiles import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKFLOW = yaml.safe_load((ROOT / ".github/workflows/digest.yml").read_text(encoding="utf-8"))
+WORKFLOW = load_yaml((ROOT / ".github/workflows/digest.yml").read_text(encoding="utf-8"))
 STEPS = {step.get("name"): step for step in WORKFLOW["jobs"]["digest"]["steps"]}
 REPORT = "report-token-for-tests"
 
