@@ -55,6 +55,7 @@ def pipeline_for(
     repo: str | None,
     *,
     board: BoardConfig | None = None,
+    resolved: Board | None = None,
     delivery_id: str | None = None,
     now: datetime | None = None,
     read_only: bool = False,
@@ -62,7 +63,8 @@ def pipeline_for(
     """The pipeline of `board` (default: the settings' board) for an issue in `repo`.
 
     The board's rules come from its rules repository; without one (the settings' board with
-    no BOARDWATCH_REPOSITORY), from `repo`'s own file.
+    no BOARDWATCH_REPOSITORY), from `repo`'s own file. `resolved`: `board` as the caller has
+    just read it (`resolve_boards`), not asked for again.
     """
     gateway = services.gateways.for_installation(installation_id)
     if board is None and services.settings.project is not None:
@@ -75,7 +77,7 @@ def pipeline_for(
         gateway=gateway,
         engine=services.store.engine,
         ruleset=ruleset,
-        board=gateway.get_board(board.project) if board is not None else None,
+        board=resolved or (gateway.get_board(board.project) if board is not None else None),
         bot_login=services.gateways.bot_login(installation_id),
         now=now or datetime.now(UTC),
         permissions=services.permissions,
@@ -125,11 +127,17 @@ class Placement:
 
 
 def resolve_boards(
-    services: Services, gateway: GitHubGateway, installation_id: int | None
+    services: Services,
+    gateway: GitHubGateway,
+    installation_id: int | None,
+    configured: list[BoardConfig] | None = None,
 ) -> list[tuple[BoardConfig, Board]]:
-    """The configured boards this installation sees, read (cached) from GitHub."""
+    """The configured boards this installation sees, read (cached) from GitHub; `configured`:
+    `configured_boards` as the caller has just read them from the store."""
+    if configured is None:
+        configured = configured_boards(services)
     found = []
-    for config in visible_to(configured_boards(services), installation_id):
+    for config in visible_to(configured, installation_id):
         try:
             found.append((config, gateway.get_board(config.project)))
         except GitHubError as exc:
@@ -185,6 +193,7 @@ def run_on_boards(
             installation_id,
             issue.repo,
             board=place.config,
+            resolved=place.board,
             delivery_id=delivery_id,
             now=now,
             read_only=read_only,
@@ -237,7 +246,8 @@ def evaluate_issue(
     repo = issue.repo
     gateway = services.gateways.for_installation(installation)
     learn(services, gateway, repo, installation)
-    if not configured_boards(services):
+    configured = configured_boards(services)
+    if not configured:
         # No board at all: the tracker's (every repository's, without one) own rules.
         tracker = services.settings.repository
         if tracker is not None and tracker.casefold() != repo.casefold():
@@ -246,7 +256,7 @@ def evaluate_issue(
         return pipeline.run(issue, None, **run).record()
     if issue.node_id is None:  # very old payloads carry no node id
         issue = gateway.get_issue(repo, issue.number)
-    boards = resolve_boards(services, gateway, installation)
+    boards = resolve_boards(services, gateway, installation, configured)
     if not boards:
         return not_served(repo)
     items = gateway.list_issue_items(issue.node_id) if issue.node_id else []
