@@ -61,6 +61,7 @@ from service.store import metrics as metric_values
 from service.store.deliveries import DeliveryQueue, issue_subject
 from service.store.metrics import MetricValue
 from service.store.reviews import Review, plan_review
+from service.store.sql import reading
 
 log = logging.getLogger(__name__)
 
@@ -330,7 +331,7 @@ class Pipeline:
         board_item = item if isinstance(item, BoardItem) else None
         # One connection for the store's part (a pool checkout, and on PostgreSQL its ping,
         # instead of one per query).
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             recorded = notes.get_notes(conn, issue.repo, issue.number)
             observations, status_since = self._observe(conn, issue, board_item)
         listed = False

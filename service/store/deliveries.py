@@ -26,7 +26,7 @@ from sqlalchemy import (
 from service.redact import current as current_redactor
 from service.store.limits import check_fits
 from service.store.schema import deliveries, subject_leases
-from service.store.sql import insert, utc
+from service.store.sql import insert, reading, utc
 
 # `scheduled`: a re-evaluation the service planned for a moment (a rule's grace ends, an item
 # turns stale); claimed like `queued` once due, and not counted as waiting work before.
@@ -227,7 +227,7 @@ class DeliveryQueue:
             deliveries.c.event == event,
             deliveries.c.status == "scheduled",
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return list(conn.execute(query).scalars())
 
     def _unscheduled(self, subject: str, event: str) -> Delete:
@@ -436,7 +436,7 @@ class DeliveryQueue:
     # -- operators -------------------------------------------------------------------------
     def get(self, delivery_id: str, *, with_payload: bool = False) -> Delivery | None:
         columns = list(deliveries.c) if with_payload else _LISTED
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = (
                 conn.execute(select(*columns).where(deliveries.c.id == delivery_id))
                 .mappings()
@@ -448,7 +448,7 @@ class DeliveryQueue:
         """Which of `delivery_ids` are stored."""
         found: set[str] = set()
         ids = list(delivery_ids)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 query = select(deliveries.c.id).where(deliveries.c.id.in_(chunk))
@@ -459,7 +459,7 @@ class DeliveryQueue:
         query = select(*_LISTED).order_by(deliveries.c.received_at.desc()).limit(limit)
         if status is not None:
             query = query.where(deliveries.c.status == status)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [Delivery.model_validate(dict(r)) for r in conn.execute(query).mappings()]
 
     def replay(self, delivery_id: str) -> Delivery | None:
@@ -490,7 +490,7 @@ class DeliveryQueue:
 
     def counts(self) -> dict[str, int]:
         """How many deliveries are in each status."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             rows = conn.execute(
                 select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
             ).all()
