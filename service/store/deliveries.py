@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -14,7 +15,10 @@ from sqlalchemy import (
     Delete,
     Engine,
     RowMapping,
+    Select,
+    Update,
     and_,
+    bindparam,
     delete,
     exists,
     func,
@@ -102,6 +106,15 @@ class Delivery(BaseModel):
 _LISTED = [c for c in deliveries.c if c.name != "payload"]
 
 
+@dataclass(frozen=True)
+class _Claiming:
+    """`DeliveryQueue.claim`'s statements, with bound parameters for what changes per claim."""
+
+    due: Select[Any]
+    take: Any  # the dialect's INSERT ... ON CONFLICT DO UPDATE ... RETURNING
+    start: Update
+
+
 @contextmanager
 def _durable(conn: Connection) -> Iterator[None]:
     """SQLite: the transaction opened inside is synchronous=FULL (fsynced at its commit)."""
@@ -126,6 +139,7 @@ class DeliveryQueue:
         self.engine = engine
         self._dialect = engine.dialect.name
         self._channel: str | None = None
+        self._claim_statements: _Claiming | None = None
 
     # -- intake ----------------------------------------------------------------------------
     def add(self, new: NewDelivery, *, now: datetime | None = None) -> bool:
@@ -252,73 +266,34 @@ class DeliveryQueue:
         subject and kind are folded into one: the newest runs (its payload is the freshest
         state), the others end `done` with `{"coalesced_into": ID}`.
         """
+        claiming = self._claiming()
         for _ in range(8):
             now = utcnow()
             lease_until = now + timedelta(seconds=lease_seconds)
             with self.engine.begin() as conn:
-                held = exists(
-                    select(subject_leases.c.subject).where(
-                        subject_leases.c.subject == deliveries.c.subject,
-                        subject_leases.c.lease_until > now,
-                        subject_leases.c.delivery_id != deliveries.c.id,
-                    )
-                )
-                query = (
-                    select(deliveries)
-                    .where(
-                        or_(
-                            and_(
-                                deliveries.c.status.in_(_CLAIMABLE),
-                                deliveries.c.available_at <= now,
-                            ),
-                            # A worker died holding it: the lease ran out.
-                            and_(deliveries.c.status == "running", deliveries.c.lease_until < now),
-                        ),
-                        ~held,
-                    )
-                    .order_by(deliveries.c.available_at, deliveries.c.received_at)
-                    .limit(1)
-                )
-                if self._dialect == "postgresql":
-                    query = query.with_for_update(skip_locked=True, of=deliveries)
-                row = conn.execute(query).mappings().first()
+                row = conn.execute(claiming.due, {"now": now}).mappings().first()
                 if row is None:
                     return None
                 # The subject lease is the lock that keeps two deliveries of one issue apart;
                 # on PostgreSQL a concurrent claimer waits on this row and then sees it held.
-                take = insert(self.engine, subject_leases).values(
-                    subject=row["subject"],
-                    delivery_id=row["id"],
-                    owner=owner,
-                    lease_until=lease_until,
-                )
-                take = take.on_conflict_do_update(
-                    index_elements=["subject"],
-                    set_={
-                        "delivery_id": take.excluded.delivery_id,
-                        "owner": take.excluded.owner,
-                        "lease_until": take.excluded.lease_until,
-                    },
-                    where=or_(
-                        subject_leases.c.lease_until <= now,
-                        subject_leases.c.delivery_id == row["id"],
-                    ),
-                )
-                if conn.execute(take.returning(subject_leases.c.subject)).first() is None:
+                lease = {
+                    "lease_subject": row["subject"],
+                    "lease_delivery": row["id"],
+                    "lease_holder": owner,
+                    "lease_end": lease_until,
+                    "now": now,
+                }
+                if conn.execute(claiming.take, lease).first() is None:
                     continue  # another worker took this subject a moment ago
                 if (row["event"], row["action"]) in foldable:
                     row = self._fold(conn, row, owner, now)
-                conn.execute(
-                    update(deliveries)
-                    .where(deliveries.c.id == row["id"])
-                    .values(
-                        status="running",
-                        attempts=deliveries.c.attempts + 1,
-                        lease_owner=owner,
-                        lease_until=lease_until,
-                        started_at=now,
-                    )
-                )
+                started = {
+                    "claimed_id": row["id"],
+                    "claimed_by": owner,
+                    "claimed_until": lease_until,
+                    "claimed_at": now,
+                }
+                conn.execute(claiming.start, started)
                 return Delivery.model_validate(
                     {
                         **row,
@@ -330,6 +305,68 @@ class DeliveryQueue:
                     }
                 )
         return None
+
+    def _claiming(self) -> _Claiming:
+        """The claim's three statements, built once: building them took as long as running
+        them, on every claim (an idle worker's poll included)."""
+        if self._claim_statements is not None:
+            return self._claim_statements
+        now = bindparam("now", type_=deliveries.c.available_at.type)
+        held = exists(
+            select(subject_leases.c.subject).where(
+                subject_leases.c.subject == deliveries.c.subject,
+                subject_leases.c.lease_until > now,
+                subject_leases.c.delivery_id != deliveries.c.id,
+            )
+        )
+        due = (
+            select(deliveries)
+            .where(
+                or_(
+                    and_(deliveries.c.status.in_(_CLAIMABLE), deliveries.c.available_at <= now),
+                    # A worker died holding it: the lease ran out.
+                    and_(deliveries.c.status == "running", deliveries.c.lease_until < now),
+                ),
+                ~held,
+            )
+            .order_by(deliveries.c.available_at, deliveries.c.received_at)
+            .limit(1)
+        )
+        if self._dialect == "postgresql":
+            due = due.with_for_update(skip_locked=True, of=deliveries)
+        # Bound parameters are named apart from the columns: SQLAlchemy reserves a column's
+        # own name for the VALUES and SET clauses.
+        take = insert(self.engine, subject_leases).values(
+            subject=bindparam("lease_subject"),
+            delivery_id=bindparam("lease_delivery"),
+            owner=bindparam("lease_holder"),
+            lease_until=bindparam("lease_end", type_=subject_leases.c.lease_until.type),
+        )
+        take = take.on_conflict_do_update(
+            index_elements=["subject"],
+            set_={
+                "delivery_id": take.excluded.delivery_id,
+                "owner": take.excluded.owner,
+                "lease_until": take.excluded.lease_until,
+            },
+            where=or_(
+                subject_leases.c.lease_until <= now,
+                subject_leases.c.delivery_id == bindparam("lease_delivery"),
+            ),
+        ).returning(subject_leases.c.subject)
+        start = (
+            update(deliveries)
+            .where(deliveries.c.id == bindparam("claimed_id"))
+            .values(
+                status="running",
+                attempts=deliveries.c.attempts + 1,
+                lease_owner=bindparam("claimed_by"),
+                lease_until=bindparam("claimed_until", type_=deliveries.c.lease_until.type),
+                started_at=bindparam("claimed_at", type_=deliveries.c.started_at.type),
+            )
+        )
+        self._claim_statements = _Claiming(due=due, take=take, start=start)
+        return self._claim_statements
 
     def _fold(self, conn: Connection, row: RowMapping, owner: str, now: datetime) -> RowMapping:
         """Fold the due deliveries of `row`'s subject and kind into the newest of them."""
