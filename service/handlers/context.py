@@ -26,15 +26,23 @@ from service.reports.digest import regenerate_digest
 from service.reports.targets import TargetsError, load_targets
 from service.services import Services
 from service.store import notes, repo_rules
+from service.store.repo_rules import RepoRules
 
 log = logging.getLogger(__name__)
 
 
 def rules_for(
-    services: Services, gateway: GitHubGateway, repo: str, installation_id: int | None = None
+    services: Services,
+    gateway: GitHubGateway,
+    repo: str,
+    installation_id: int | None = None,
+    learned: RepoRules | None = None,
 ) -> Ruleset:
-    """The default rules, overridden by the repository's own file when it has one."""
-    known = repo_rules.get(services.store.engine, repo)
+    """The default rules, overridden by the repository's own file when it has one;
+    `learned`: a repository's row as the caller has just read it (`learn`)."""
+    known = learned if learned is not None and learned.repo == repo else None
+    if known is None:
+        known = repo_rules.get(services.store.engine, repo)
     if known is None:
         known = refresh(services, gateway, repo, installation_id=installation_id)
     # The last rules that loaded, from the store: the same on every replica and after restarts.
@@ -43,10 +51,13 @@ def rules_for(
 
 def learn(
     services: Services, gateway: GitHubGateway, repo: str, installation_id: int | None
-) -> None:
-    """Read `repo`'s rule file if it never was: it may name a board the repository tracks."""
-    if repo_rules.get(services.store.engine, repo) is None:
-        refresh(services, gateway, repo, installation_id=installation_id)
+) -> RepoRules:
+    """Read `repo`'s rule file if it never was: it may name a board the repository tracks.
+    Returns what the store now holds for `repo`."""
+    known = repo_rules.get(services.store.engine, repo)
+    if known is None:
+        known = refresh(services, gateway, repo, installation_id=installation_id)
+    return known
 
 
 def pipeline_for(
@@ -56,6 +67,7 @@ def pipeline_for(
     *,
     board: BoardConfig | None = None,
     resolved: Board | None = None,
+    learned: RepoRules | None = None,
     delivery_id: str | None = None,
     now: datetime | None = None,
     read_only: bool = False,
@@ -64,14 +76,16 @@ def pipeline_for(
 
     The board's rules come from its rules repository; without one (the settings' board with
     no BOARDWATCH_REPOSITORY), from `repo`'s own file. `resolved`: `board` as the caller has
-    just read it (`resolve_boards`), not asked for again.
+    just read it (`resolve_boards`), not asked for again; `learned`: see `rules_for`.
     """
     gateway = services.gateways.for_installation(installation_id)
     if board is None and services.settings.project is not None:
         board = board_named(services, services.settings.project)
     source = board.rules_repo if board is not None and board.rules_repo else repo
     ruleset = (
-        rules_for(services, gateway, source, installation_id) if source else services.rules.ruleset
+        rules_for(services, gateway, source, installation_id, learned)
+        if source
+        else services.rules.ruleset
     )
     return Pipeline(
         gateway=gateway,
@@ -184,9 +198,11 @@ def run_on_boards(
     delivery_id: str | None = None,
     now: datetime | None = None,
     read_only: bool = False,
+    learned: RepoRules | None = None,
     **run: Any,
 ) -> list[tuple[BoardConfig, Outcome]]:
-    """Each board's rules over `issue`, with labels the boards disagree on left alone."""
+    """Each board's rules over `issue`, with labels the boards disagree on left alone;
+    `learned`: see `rules_for`."""
     pipelines = [
         pipeline_for(
             services,
@@ -194,6 +210,7 @@ def run_on_boards(
             issue.repo,
             board=place.config,
             resolved=place.board,
+            learned=learned,
             delivery_id=delivery_id,
             now=now,
             read_only=read_only,
@@ -245,14 +262,16 @@ def evaluate_issue(
     `run`: `Pipeline.run`'s arguments of the event (commands, actor, ...)."""
     repo = issue.repo
     gateway = services.gateways.for_installation(installation)
-    learn(services, gateway, repo, installation)
+    learned = learn(services, gateway, repo, installation)
     configured = configured_boards(services)
     if not configured:
         # No board at all: the tracker's (every repository's, without one) own rules.
         tracker = services.settings.repository
         if tracker is not None and tracker.casefold() != repo.casefold():
             return {"skipped": f"{repo} is not the tracker ({tracker}) and no board is served"}
-        pipeline = pipeline_for(services, installation, repo, delivery_id=delivery_id)
+        pipeline = pipeline_for(
+            services, installation, repo, learned=learned, delivery_id=delivery_id
+        )
         return pipeline.run(issue, None, **run).record()
     if issue.node_id is None:  # very old payloads carry no node id
         issue = gateway.get_issue(repo, issue.number)
@@ -263,7 +282,9 @@ def evaluate_issue(
     found = placements(boards, issue, items)
     if not found:
         return not_served(repo)
-    outcomes = run_on_boards(services, installation, issue, found, delivery_id=delivery_id, **run)
+    outcomes = run_on_boards(
+        services, installation, issue, found, delivery_id=delivery_id, learned=learned, **run
+    )
     return record(outcomes)
 
 
