@@ -19,6 +19,7 @@ from service.boards import BoardConfig, boards_from
 from service.settings import Settings
 from service.setup.manifest import web_url
 from service.store import Store, report_posts
+from service.store.sql import reading
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -135,7 +136,7 @@ def _read(
 ) -> tuple[QueueHealth | None, report_posts.Finished | None, list[BoardConfig]]:
     try:
         counts = store.deliveries.counts()
-        with store.engine.connect() as conn:
+        with reading(store.engine) as conn:
             last = report_posts.last_finished(conn, DIGEST_KINDS)
         boards = boards_from(settings, store.engine)
     except Exception:

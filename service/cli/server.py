@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import signal
 import threading
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from pydantic import ValidationError
 
 from service import logs
 from service.engine.loader import RulesError
+from service.heap import freeze_start_up
 from service.landing import announce
 from service.settings import Settings, SettingsError, get_settings
 
@@ -63,11 +63,7 @@ def serve(
         # Each stored delivery wakes an idle worker process at once (no wait for its poll).
         app.state.intake.on_stored(supervisor.doorbell.ring)
     announce(settings, host, port)
-    # What is built by now (modules, the app, the rules) lives as long as the process. Out of
-    # the collector's sight, the full collections that intake's garbage triggers no longer walk
-    # it: each took tens of milliseconds, which made intake's 99th percentile 80 ms instead of
-    # 20 (BENCHMARKS.md).
-    gc.freeze()
+    freeze_start_up()
     try:
         webserver.server(app, settings, host=host, port=port).run()
     finally:

@@ -26,15 +26,23 @@ from service.reports.digest import regenerate_digest
 from service.reports.targets import TargetsError, load_targets
 from service.services import Services
 from service.store import notes, repo_rules
+from service.store.repo_rules import RepoRules
 
 log = logging.getLogger(__name__)
 
 
 def rules_for(
-    services: Services, gateway: GitHubGateway, repo: str, installation_id: int | None = None
+    services: Services,
+    gateway: GitHubGateway,
+    repo: str,
+    installation_id: int | None = None,
+    learned: RepoRules | None = None,
 ) -> Ruleset:
-    """The default rules, overridden by the repository's own file when it has one."""
-    known = repo_rules.get(services.store.engine, repo)
+    """The default rules, overridden by the repository's own file when it has one;
+    `learned`: a repository's row as the caller has just read it (`learn`)."""
+    known = learned if learned is not None and learned.repo == repo else None
+    if known is None:
+        known = repo_rules.get(services.store.engine, repo)
     if known is None:
         known = refresh(services, gateway, repo, installation_id=installation_id)
     # The last rules that loaded, from the store: the same on every replica and after restarts.
@@ -43,10 +51,13 @@ def rules_for(
 
 def learn(
     services: Services, gateway: GitHubGateway, repo: str, installation_id: int | None
-) -> None:
-    """Read `repo`'s rule file if it never was: it may name a board the repository tracks."""
-    if repo_rules.get(services.store.engine, repo) is None:
-        refresh(services, gateway, repo, installation_id=installation_id)
+) -> RepoRules:
+    """Read `repo`'s rule file if it never was: it may name a board the repository tracks.
+    Returns what the store now holds for `repo`."""
+    known = repo_rules.get(services.store.engine, repo)
+    if known is None:
+        known = refresh(services, gateway, repo, installation_id=installation_id)
+    return known
 
 
 def pipeline_for(
@@ -55,6 +66,8 @@ def pipeline_for(
     repo: str | None,
     *,
     board: BoardConfig | None = None,
+    resolved: Board | None = None,
+    learned: RepoRules | None = None,
     delivery_id: str | None = None,
     now: datetime | None = None,
     read_only: bool = False,
@@ -62,20 +75,23 @@ def pipeline_for(
     """The pipeline of `board` (default: the settings' board) for an issue in `repo`.
 
     The board's rules come from its rules repository; without one (the settings' board with
-    no BOARDWATCH_REPOSITORY), from `repo`'s own file.
+    no BOARDWATCH_REPOSITORY), from `repo`'s own file. `resolved`: `board` as the caller has
+    just read it (`resolve_boards`), not asked for again; `learned`: see `rules_for`.
     """
     gateway = services.gateways.for_installation(installation_id)
     if board is None and services.settings.project is not None:
         board = board_named(services, services.settings.project)
     source = board.rules_repo if board is not None and board.rules_repo else repo
     ruleset = (
-        rules_for(services, gateway, source, installation_id) if source else services.rules.ruleset
+        rules_for(services, gateway, source, installation_id, learned)
+        if source
+        else services.rules.ruleset
     )
     return Pipeline(
         gateway=gateway,
         engine=services.store.engine,
         ruleset=ruleset,
-        board=gateway.get_board(board.project) if board is not None else None,
+        board=resolved or (gateway.get_board(board.project) if board is not None else None),
         bot_login=services.gateways.bot_login(installation_id),
         now=now or datetime.now(UTC),
         permissions=services.permissions,
@@ -125,11 +141,17 @@ class Placement:
 
 
 def resolve_boards(
-    services: Services, gateway: GitHubGateway, installation_id: int | None
+    services: Services,
+    gateway: GitHubGateway,
+    installation_id: int | None,
+    configured: list[BoardConfig] | None = None,
 ) -> list[tuple[BoardConfig, Board]]:
-    """The configured boards this installation sees, read (cached) from GitHub."""
+    """The configured boards this installation sees, read (cached) from GitHub; `configured`:
+    `configured_boards` as the caller has just read them from the store."""
+    if configured is None:
+        configured = configured_boards(services)
     found = []
-    for config in visible_to(configured_boards(services), installation_id):
+    for config in visible_to(configured, installation_id):
         try:
             found.append((config, gateway.get_board(config.project)))
         except GitHubError as exc:
@@ -176,15 +198,19 @@ def run_on_boards(
     delivery_id: str | None = None,
     now: datetime | None = None,
     read_only: bool = False,
+    learned: RepoRules | None = None,
     **run: Any,
 ) -> list[tuple[BoardConfig, Outcome]]:
-    """Each board's rules over `issue`, with labels the boards disagree on left alone."""
+    """Each board's rules over `issue`, with labels the boards disagree on left alone;
+    `learned`: see `rules_for`."""
     pipelines = [
         pipeline_for(
             services,
             installation_id,
             issue.repo,
             board=place.config,
+            resolved=place.board,
+            learned=learned,
             delivery_id=delivery_id,
             now=now,
             read_only=read_only,
@@ -236,24 +262,29 @@ def evaluate_issue(
     `run`: `Pipeline.run`'s arguments of the event (commands, actor, ...)."""
     repo = issue.repo
     gateway = services.gateways.for_installation(installation)
-    learn(services, gateway, repo, installation)
-    if not configured_boards(services):
+    learned = learn(services, gateway, repo, installation)
+    configured = configured_boards(services)
+    if not configured:
         # No board at all: the tracker's (every repository's, without one) own rules.
         tracker = services.settings.repository
         if tracker is not None and tracker.casefold() != repo.casefold():
             return {"skipped": f"{repo} is not the tracker ({tracker}) and no board is served"}
-        pipeline = pipeline_for(services, installation, repo, delivery_id=delivery_id)
+        pipeline = pipeline_for(
+            services, installation, repo, learned=learned, delivery_id=delivery_id
+        )
         return pipeline.run(issue, None, **run).record()
     if issue.node_id is None:  # very old payloads carry no node id
         issue = gateway.get_issue(repo, issue.number)
-    boards = resolve_boards(services, gateway, installation)
+    boards = resolve_boards(services, gateway, installation, configured)
     if not boards:
         return not_served(repo)
     items = gateway.list_issue_items(issue.node_id) if issue.node_id else []
     found = placements(boards, issue, items)
     if not found:
         return not_served(repo)
-    outcomes = run_on_boards(services, installation, issue, found, delivery_id=delivery_id, **run)
+    outcomes = run_on_boards(
+        services, installation, issue, found, delivery_id=delivery_id, learned=learned, **run
+    )
     return record(outcomes)
 
 

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from service.commands.intents import (
     CommandLine,
@@ -61,6 +61,7 @@ from service.store import metrics as metric_values
 from service.store.deliveries import DeliveryQueue, issue_subject
 from service.store.metrics import MetricValue
 from service.store.reviews import Review, plan_review
+from service.store.sql import reading
 
 log = logging.getLogger(__name__)
 
@@ -328,8 +329,11 @@ class Pipeline:
                 else None
             )
         board_item = item if isinstance(item, BoardItem) else None
-        recorded = notes.get_notes(self.engine, issue.repo, issue.number)
-        observations, status_since = self._observe(issue, board_item)
+        # One connection for the store's part (a pool checkout, and on PostgreSQL its ping,
+        # instead of one per query).
+        with reading(self.engine) as conn:
+            recorded = notes.get_notes(conn, issue.repo, issue.number)
+            observations, status_since = self._observe(conn, issue, board_item)
         listed = False
         if NOTE_COMMENTS in recorded and not fresh_comments:
             known = remembered_comments(recorded[NOTE_COMMENTS])
@@ -357,13 +361,13 @@ class Pipeline:
         return Reading(snapshot=snapshot, observations=observations, comments=known, listed=listed)
 
     def _observe(
-        self, issue: Issue, item: BoardItem | None
+        self, conn: Connection, issue: Issue, item: BoardItem | None
     ) -> tuple[tuple[Observation, ...], datetime | None]:
         """What differs from history, and since when the issue has its current Status."""
         found: list[Observation] = []
         # This board's item only: an issue on two boards has a Status on each.
         last_status, status_since = history.last(
-            self.engine, issue.repo, issue.number, "status", item_id=item.id if item else None
+            conn, issue.repo, issue.number, "status", item_id=item.id if item else None
         ) or (None, None)
         if item is not None:
             raw = item.value(self.ruleset.board.status_field)
@@ -375,7 +379,7 @@ class Pipeline:
                         kind="status", old=last_status, new=status, at=self.now, item_id=item.id
                     )
                 )
-        seen = history.last(self.engine, issue.repo, issue.number, "state")
+        seen = history.last(conn, issue.repo, issue.number, "state")
         last_state = seen[0] if seen else None
         if issue.state != last_state and (last_state is not None or issue.state == "closed"):
             at = issue.closed_at if issue.state == "closed" and issue.closed_at else self.now
@@ -525,20 +529,26 @@ class Pipeline:
         source: str,
         activity_at: datetime | None,
     ) -> None:
-        """Facts learnt by reading, recorded before any write, so a failed write keeps them."""
-        if activity_at is not None:
-            notes.set_note(
-                self.engine,
-                issue.repo,
-                issue.number,
-                NOTE_ACTIVITY,
-                activity_at.isoformat(),
-                actor=actor,
-            )
-        for seen in reading.observations:
-            self._history(issue, seen, actor=actor, source=source)
-        if reading.listed:
-            self._remember_comments(issue, reading.comments)
+        """Facts learnt by reading, recorded before any write, so a failed write keeps them.
+
+        One transaction for them all: one commit (on PostgreSQL, one flush of its log) before
+        the first write to GitHub, not one per fact."""
+        if activity_at is None and not reading.observations and not reading.listed:
+            return  # no transaction at all (on SQLite it would take the write lock)
+        with self.engine.begin() as conn:
+            if activity_at is not None:
+                notes.set_note(
+                    conn,
+                    issue.repo,
+                    issue.number,
+                    NOTE_ACTIVITY,
+                    activity_at.isoformat(),
+                    actor=actor,
+                )
+            for seen in reading.observations:
+                self._history(conn, issue, seen, actor=actor, source=source)
+            if reading.listed:
+                self._remember_comments(conn, issue, reading.comments)
 
     def _record_run(
         self,
@@ -558,6 +568,7 @@ class Pipeline:
         after = simulate(snapshot, changes, status_field=status_field)
         if after.bot_comments != snapshot.bot_comments:
             self._remember_comments(
+                self.engine,
                 issue,
                 {
                     key: BotComment(id=comment_ids.get(key), body=body)
@@ -571,6 +582,7 @@ class Pipeline:
             by_command = any(name.casefold() == status for name in intents.desired.fields)
             raw = after.field(status_field)
             self._history(
+                self.engine,
                 issue,
                 Observation(
                     kind="status",
@@ -618,9 +630,17 @@ class Pipeline:
         subject = issue_subject(issue.repo, issue.number, issue.node_id)
         plan_review(DeliveryQueue(self.engine), subject, review)
 
-    def _history(self, issue: Issue, seen: Observation, *, actor: str | None, source: str) -> None:
+    def _history(
+        self,
+        bind: Engine | Connection,
+        issue: Issue,
+        seen: Observation,
+        *,
+        actor: str | None,
+        source: str,
+    ) -> None:
         history.record(
-            self.engine,
+            bind,
             kind=seen.kind,
             repo=issue.repo,
             number=issue.number,
@@ -633,9 +653,11 @@ class Pipeline:
             delivery_id=self.delivery_id,
         )
 
-    def _remember_comments(self, issue: Issue, comments: dict[str, BotComment]) -> None:
+    def _remember_comments(
+        self, bind: Engine | Connection, issue: Issue, comments: dict[str, BotComment]
+    ) -> None:
         text = json.dumps({key: c.model_dump() for key, c in comments.items()})
-        notes.set_note(self.engine, issue.repo, issue.number, NOTE_COMMENTS, text)
+        notes.set_note(bind, issue.repo, issue.number, NOTE_COMMENTS, text)
 
 
 def _text(value: object) -> str | None:

@@ -6,6 +6,7 @@ from sqlalchemy import Engine, text
 
 from service.store.database import make_engine, migrate
 from service.store.deliveries import Delivery, DeliveryBusy, DeliveryQueue, NewDelivery
+from service.store.sql import reading
 
 
 class Store:
@@ -24,7 +25,7 @@ class Store:
 
     def ping(self) -> None:
         """Raise when the database cannot be reached."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             conn.execute(text("SELECT 1"))
 
     def close(self) -> None:

@@ -10,6 +10,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from service.store.sql import READ_ONLY
+
 log = logging.getLogger(__name__)
 
 # Any 64-bit number, the same in every replica: PostgreSQL holds this advisory lock while
@@ -47,7 +49,9 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads (`sql.reading`) take no write lock: a snapshot of the WAL is all they need.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def migrate(engine: Engine) -> None:

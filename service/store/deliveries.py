@@ -9,6 +9,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -18,7 +19,10 @@ from sqlalchemy import (
     Delete,
     Engine,
     RowMapping,
+    Select,
+    Update,
     and_,
+    bindparam,
     delete,
     exists,
     func,
@@ -30,7 +34,7 @@ from sqlalchemy import (
 from service.redact import current as current_redactor
 from service.store.limits import check_fits
 from service.store.schema import deliveries, subject_leases
-from service.store.sql import insert, utc
+from service.store.sql import insert, reading, utc
 
 # `scheduled`: a re-evaluation the service planned for a moment (a rule's grace ends, an item
 # turns stale); claimed like `queued` once due, and not counted as waiting work before.
@@ -210,6 +214,15 @@ def _sqlite_values(news: list[NewDelivery], stamp: object) -> list[object]:
     return values
 
 
+@dataclass(frozen=True)
+class _Claiming:
+    """`DeliveryQueue.claim`'s statements, with bound parameters for what changes per claim."""
+
+    due: Select[Any]
+    take: Any  # the dialect's INSERT ... ON CONFLICT DO UPDATE ... RETURNING
+    start: Update
+
+
 class DeliveryQueue:
     """All queue operations; safe to call from many threads and processes at once."""
 
@@ -217,6 +230,7 @@ class DeliveryQueue:
         self.engine = engine
         self._dialect = engine.dialect.name
         self._channel: str | None = None
+        self._claim_statements: _Claiming | None = None
         self._sqlite_intake = _SqliteIntake(engine) if self._dialect == "sqlite" else None
 
     def close(self) -> None:
@@ -333,7 +347,7 @@ class DeliveryQueue:
             deliveries.c.event == event,
             deliveries.c.status == "scheduled",
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return list(conn.execute(query).scalars())
 
     def _unscheduled(self, subject: str, event: str) -> Delete:
@@ -358,73 +372,34 @@ class DeliveryQueue:
         subject and kind are folded into one: the newest runs (its payload is the freshest
         state), the others end `done` with `{"coalesced_into": ID}`.
         """
+        claiming = self._claiming()
         for _ in range(8):
             now = utcnow()
             lease_until = now + timedelta(seconds=lease_seconds)
             with self.engine.begin() as conn:
-                held = exists(
-                    select(subject_leases.c.subject).where(
-                        subject_leases.c.subject == deliveries.c.subject,
-                        subject_leases.c.lease_until > now,
-                        subject_leases.c.delivery_id != deliveries.c.id,
-                    )
-                )
-                query = (
-                    select(deliveries)
-                    .where(
-                        or_(
-                            and_(
-                                deliveries.c.status.in_(_CLAIMABLE),
-                                deliveries.c.available_at <= now,
-                            ),
-                            # A worker died holding it: the lease ran out.
-                            and_(deliveries.c.status == "running", deliveries.c.lease_until < now),
-                        ),
-                        ~held,
-                    )
-                    .order_by(deliveries.c.available_at, deliveries.c.received_at)
-                    .limit(1)
-                )
-                if self._dialect == "postgresql":
-                    query = query.with_for_update(skip_locked=True, of=deliveries)
-                row = conn.execute(query).mappings().first()
+                row = conn.execute(claiming.due, {"now": now}).mappings().first()
                 if row is None:
                     return None
                 # The subject lease is the lock that keeps two deliveries of one issue apart;
                 # on PostgreSQL a concurrent claimer waits on this row and then sees it held.
-                take = insert(self.engine, subject_leases).values(
-                    subject=row["subject"],
-                    delivery_id=row["id"],
-                    owner=owner,
-                    lease_until=lease_until,
-                )
-                take = take.on_conflict_do_update(
-                    index_elements=["subject"],
-                    set_={
-                        "delivery_id": take.excluded.delivery_id,
-                        "owner": take.excluded.owner,
-                        "lease_until": take.excluded.lease_until,
-                    },
-                    where=or_(
-                        subject_leases.c.lease_until <= now,
-                        subject_leases.c.delivery_id == row["id"],
-                    ),
-                )
-                if conn.execute(take.returning(subject_leases.c.subject)).first() is None:
+                lease = {
+                    "lease_subject": row["subject"],
+                    "lease_delivery": row["id"],
+                    "lease_holder": owner,
+                    "lease_end": lease_until,
+                    "now": now,
+                }
+                if conn.execute(claiming.take, lease).first() is None:
                     continue  # another worker took this subject a moment ago
                 if (row["event"], row["action"]) in foldable:
                     row = self._fold(conn, row, owner, now)
-                conn.execute(
-                    update(deliveries)
-                    .where(deliveries.c.id == row["id"])
-                    .values(
-                        status="running",
-                        attempts=deliveries.c.attempts + 1,
-                        lease_owner=owner,
-                        lease_until=lease_until,
-                        started_at=now,
-                    )
-                )
+                started = {
+                    "claimed_id": row["id"],
+                    "claimed_by": owner,
+                    "claimed_until": lease_until,
+                    "claimed_at": now,
+                }
+                conn.execute(claiming.start, started)
                 return Delivery.model_validate(
                     {
                         **row,
@@ -436,6 +411,68 @@ class DeliveryQueue:
                     }
                 )
         return None
+
+    def _claiming(self) -> _Claiming:
+        """The claim's three statements, built once: building them took as long as running
+        them, on every claim (an idle worker's poll included)."""
+        if self._claim_statements is not None:
+            return self._claim_statements
+        now = bindparam("now", type_=deliveries.c.available_at.type)
+        held = exists(
+            select(subject_leases.c.subject).where(
+                subject_leases.c.subject == deliveries.c.subject,
+                subject_leases.c.lease_until > now,
+                subject_leases.c.delivery_id != deliveries.c.id,
+            )
+        )
+        due = (
+            select(deliveries)
+            .where(
+                or_(
+                    and_(deliveries.c.status.in_(_CLAIMABLE), deliveries.c.available_at <= now),
+                    # A worker died holding it: the lease ran out.
+                    and_(deliveries.c.status == "running", deliveries.c.lease_until < now),
+                ),
+                ~held,
+            )
+            .order_by(deliveries.c.available_at, deliveries.c.received_at)
+            .limit(1)
+        )
+        if self._dialect == "postgresql":
+            due = due.with_for_update(skip_locked=True, of=deliveries)
+        # Bound parameters are named apart from the columns: SQLAlchemy reserves a column's
+        # own name for the VALUES and SET clauses.
+        take = insert(self.engine, subject_leases).values(
+            subject=bindparam("lease_subject"),
+            delivery_id=bindparam("lease_delivery"),
+            owner=bindparam("lease_holder"),
+            lease_until=bindparam("lease_end", type_=subject_leases.c.lease_until.type),
+        )
+        take = take.on_conflict_do_update(
+            index_elements=["subject"],
+            set_={
+                "delivery_id": take.excluded.delivery_id,
+                "owner": take.excluded.owner,
+                "lease_until": take.excluded.lease_until,
+            },
+            where=or_(
+                subject_leases.c.lease_until <= now,
+                subject_leases.c.delivery_id == bindparam("lease_delivery"),
+            ),
+        ).returning(subject_leases.c.subject)
+        start = (
+            update(deliveries)
+            .where(deliveries.c.id == bindparam("claimed_id"))
+            .values(
+                status="running",
+                attempts=deliveries.c.attempts + 1,
+                lease_owner=bindparam("claimed_by"),
+                lease_until=bindparam("claimed_until", type_=deliveries.c.lease_until.type),
+                started_at=bindparam("claimed_at", type_=deliveries.c.started_at.type),
+            )
+        )
+        self._claim_statements = _Claiming(due=due, take=take, start=start)
+        return self._claim_statements
 
     def _fold(self, conn: Connection, row: RowMapping, owner: str, now: datetime) -> RowMapping:
         """Fold the due deliveries of `row`'s subject and kind into the newest of them."""
@@ -542,7 +579,7 @@ class DeliveryQueue:
     # -- operators -------------------------------------------------------------------------
     def get(self, delivery_id: str, *, with_payload: bool = False) -> Delivery | None:
         columns = list(deliveries.c) if with_payload else _LISTED
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = (
                 conn.execute(select(*columns).where(deliveries.c.id == delivery_id))
                 .mappings()
@@ -554,7 +591,7 @@ class DeliveryQueue:
         """Which of `delivery_ids` are stored."""
         found: set[str] = set()
         ids = list(delivery_ids)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 query = select(deliveries.c.id).where(deliveries.c.id.in_(chunk))
@@ -565,7 +602,7 @@ class DeliveryQueue:
         query = select(*_LISTED).order_by(deliveries.c.received_at.desc()).limit(limit)
         if status is not None:
             query = query.where(deliveries.c.status == status)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [Delivery.model_validate(dict(r)) for r in conn.execute(query).mappings()]
 
     def replay(self, delivery_id: str) -> Delivery | None:
@@ -596,7 +633,7 @@ class DeliveryQueue:
 
     def counts(self) -> dict[str, int]:
         """How many deliveries are in each status."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             rows = conn.execute(
                 select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
             ).all()

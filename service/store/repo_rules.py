@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, select
 
 from service.store.schema import repo_rules
-from service.store.sql import execute, insert
+from service.store.sql import execute, insert, reading
 
 
 class RepoRules(BaseModel):
@@ -31,7 +31,7 @@ class RepoRules(BaseModel):
 
 def get(engine: Engine, repo: str) -> RepoRules | None:
     """What was last read for `repo`; None when it was never read."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(select(repo_rules).where(repo_rules.c.repo == repo)).mappings().first()
     return RepoRules.model_validate(dict(row)) if row else None
 
@@ -39,7 +39,7 @@ def get(engine: Engine, repo: str) -> RepoRules | None:
 def trackers(engine: Engine) -> list[RepoRules]:
     """Every repository whose last good rules name a board, by name (tracker of that board)."""
     query = select(repo_rules).where(repo_rules.c.board.is_not(None)).order_by(repo_rules.c.repo)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(query).mappings().all()
     return [RepoRules.model_validate(dict(row)) for row in rows]
 

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, delete, func, select
 
 from service.store.limits import problem
 from service.store.schema import setup_states
-from service.store.sql import utc
+from service.store.sql import reading, utc
 
 # Who started the flow: the admin (who may replace configured credentials) or anyone (allowed
 # only while none are configured). The table has no column for it, so the value carries it as
@@ -77,5 +77,5 @@ class SetupStates:
 
     def count(self) -> int:
         """How many states are kept (expired ones are purged as states are issued and taken)."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return int(conn.execute(select(func.count()).select_from(setup_states)).scalar_one())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,24 @@ from sqlalchemy.dialects import postgresql, sqlite
 # Store functions take an engine (one transaction of their own) or a connection (the
 # caller's transaction).
 Bind = Engine | Connection
+
+# Execution option of a connection that only reads: on SQLite its transaction begins deferred
+# (see `database._tune_sqlite`).
+READ_ONLY = "boardwatch_read_only"
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads only.
+
+    On SQLite every other transaction begins IMMEDIATE, holding the database's one write lock
+    until it ends, so a read made intake's commit wait (and the other way round). This one
+    begins deferred: in WAL mode a reader sees a snapshot and neither waits for a writer nor
+    holds one up. A write on it could fail at once with "database is locked".
+    """
+    with engine.connect() as conn:
+        conn.execution_options(**{READ_ONLY: True})
+        yield conn
 
 
 def insert(bind: Bind, table: Table) -> Any:
@@ -30,7 +49,7 @@ def execute(bind: Bind, statement: Executable) -> Any:
 def fetch(bind: Bind, query: Executable) -> Sequence[Row[Any]]:
     """All rows of a read."""
     if isinstance(bind, Engine):
-        with bind.connect() as conn:
+        with reading(bind) as conn:
             return conn.execute(query).all()
     return bind.execute(query).all()
 

@@ -39,6 +39,7 @@ from multiprocessing.connection import Connection as PipeEnd
 from multiprocessing.context import SpawnContext, SpawnProcess
 from typing import TYPE_CHECKING, Literal
 
+from service.heap import freeze_start_up
 from service.metrics import child_ended, share_with_children
 from service.store.deliveries import Delivery
 from service.store.wakeup import Doorbell, PgListener, PipeWaiter, Waiter
@@ -160,6 +161,7 @@ def worker_process(
                 scheduler.stop()
         else:
             worker = worker_for(services, name=name, beacon=_SlotBeacon(slot), waiter=waiter)
+            freeze_start_up()
             worker.run_forever(stop, keep_leases=False)  # the supervisor keeps them
     finally:
         if waiter is not None:
