@@ -197,7 +197,9 @@ def server(kind: str, before: Path | None = None) -> Iterator[str]:
     if kind in ("SQLite", "before"):
         with tempfile.TemporaryDirectory() as folder:
             env["BOARDWATCH_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
-            with serve_process(env, port, cwd=before or ROOT) as served:
+            # Only the `before` row runs the old checkout; SQLite is this one.
+            old = before if kind == "before" and before is not None else ROOT
+            with serve_process(env, port, cwd=old) as served:
                 yield served.url
     else:
         with pg_schema() as url:

@@ -8,11 +8,12 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+import psycopg
 from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import (
     Connection,
@@ -108,7 +109,7 @@ class Delivery(BaseModel):
 
 
 _LISTED = [c for c in deliveries.c if c.name != "payload"]
-# The columns a new delivery sets, in the order of `_sqlite_values`.
+# The columns a new delivery sets, in the order of `_new_values`.
 _NEW_COLUMNS = (
     "id",
     "event",
@@ -122,8 +123,10 @@ _NEW_COLUMNS = (
     "attempts",
     "finished_at",
 )
-# Rows per INSERT statement: 11 values each stays under SQLite's oldest variable limit (999).
+# Rows per INSERT statement: 11 values each stays under SQLite's oldest variable limit (999),
+# and under the 65,535 parameters of a PostgreSQL statement.
 _SQLITE_ROWS_PER_INSERT = 90
+_POSTGRES_ROWS_PER_INSERT = 5000
 
 
 class _SqliteIntake:
@@ -168,7 +171,7 @@ class _SqliteIntake:
                 fresh = [new for new in news if new.id not in known]
                 for start in range(0, len(fresh), _SQLITE_ROWS_PER_INSERT):
                     chunk = fresh[start : start + _SQLITE_ROWS_PER_INSERT]
-                    driver.execute(_sqlite_insert(len(chunk)), _sqlite_values(chunk, stamp))
+                    driver.execute(_sqlite_insert(len(chunk)), _new_values(chunk, stamp))
                 driver.execute("COMMIT")
             except BaseException:
                 self._discard()  # closing it rolls back what is not committed
@@ -204,8 +207,88 @@ def _sqlite_insert(rows: int) -> str:
     return f"INSERT INTO deliveries ({', '.join(_NEW_COLUMNS)}) VALUES {', '.join([one] * rows)}"
 
 
-def _sqlite_values(news: list[NewDelivery], stamp: object) -> list[object]:
-    """The values of `_sqlite_insert`'s rows, in `_NEW_COLUMNS` order."""
+class _PostgresIntake:
+    """PostgreSQL: intake's own connection, in autocommit. A batch is one statement (one round
+    trip): the INSERT of what is not stored yet, whose RETURNING gives the ids inserted (exact
+    even when another replica inserts the same id at the same moment), and the NOTIFY that
+    wakes the listening workers, sent when the statement commits.
+
+    Through the pool and SQLAlchemy, a batch was five round trips (the pool's ping, BEGIN,
+    INSERT, NOTIFY, COMMIT), each waiting for the event loop to let go of the GIL.
+    """
+
+    def __init__(self, engine: Engine, channel: Callable[[Connection], str]) -> None:
+        self._engine = engine
+        self._channel_of = channel
+        self._lock = threading.Lock()
+        self._driver: psycopg.Connection[Any] | None = None
+        self._channel = ""
+
+    def insert_new(self, news: list[NewDelivery], now: datetime) -> set[str]:
+        """Insert the deliveries whose id is not stored yet (`news` holds each id once); the
+        ids inserted. More than `_POSTGRES_ROWS_PER_INSERT` are stored in several statements,
+        each atomic (intake's batches are smaller)."""
+        stored: set[str] = set()
+        for start in range(0, len(news), _POSTGRES_ROWS_PER_INSERT):
+            chunk = news[start : start + _POSTGRES_ROWS_PER_INSERT]
+            statement = _postgres_insert(len(chunk))
+            values = [*_new_values(chunk, now), self._channel_name()]
+            with self._lock:
+                try:
+                    stored |= self._run(statement, values)
+                except psycopg.OperationalError:
+                    # The connection was lost (a database restart): once more on a new one.
+                    # Had the first attempt committed, its deliveries now read as stored.
+                    stored |= self._run(statement, values)
+        return stored
+
+    def _run(self, statement: str, values: list[object]) -> set[str]:
+        driver = self._connection()
+        try:
+            return {found for (found, _) in driver.execute(statement, values)}
+        except BaseException:
+            self._discard()
+            raise
+
+    def _channel_name(self) -> str:
+        if not self._channel:
+            with self._engine.connect() as conn:
+                self._channel = self._channel_of(conn)
+        return self._channel
+
+    def close(self) -> None:
+        with self._lock:
+            self._discard()
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        if self._driver is None:
+            pooled = self._engine.raw_connection()
+            driver = pooled.driver_connection
+            assert isinstance(driver, psycopg.Connection)
+            pooled.detach()
+            driver.autocommit = True
+            self._driver = driver
+        return self._driver
+
+    def _discard(self) -> None:
+        if self._driver is not None:
+            with contextlib.suppress(psycopg.Error):
+                self._driver.close()
+            self._driver = None
+
+
+@functools.cache
+def _postgres_insert(rows: int) -> str:
+    one = f"({', '.join('%s' for _ in _NEW_COLUMNS)})"
+    return (
+        f"WITH stored AS (INSERT INTO deliveries ({', '.join(_NEW_COLUMNS)}) "
+        f"VALUES {', '.join([one] * rows)} ON CONFLICT (id) DO NOTHING RETURNING id) "
+        "SELECT id, pg_notify(%s, '') FROM stored"
+    )
+
+
+def _new_values(news: list[NewDelivery], stamp: object) -> list[object]:
+    """The values of the intake INSERT's rows, in `_NEW_COLUMNS` order."""
     values: list[object] = []
     for new in news:
         finished = stamp if new.status == "ignored" else None
@@ -231,12 +314,15 @@ class DeliveryQueue:
         self._dialect = engine.dialect.name
         self._channel: str | None = None
         self._claim_statements: _Claiming | None = None
-        self._sqlite_intake = _SqliteIntake(engine) if self._dialect == "sqlite" else None
+        self._intake = (
+            _SqliteIntake(engine)
+            if self._dialect == "sqlite"
+            else _PostgresIntake(engine, self.channel)
+        )
 
     def close(self) -> None:
-        """Close what the queue holds open besides the engine's pool."""
-        if self._sqlite_intake is not None:
-            self._sqlite_intake.close()
+        """Close intake's connection (it is not the pool's)."""
+        self._intake.close()
 
     # -- intake ----------------------------------------------------------------------------
     def add(self, new: NewDelivery, *, now: datetime | None = None) -> bool:
@@ -264,37 +350,8 @@ class DeliveryQueue:
         first: dict[str, NewDelivery] = {}
         for new in news:
             first.setdefault(new.id, new)
-        if self._sqlite_intake is not None:
-            stored = self._sqlite_intake.insert_new(list(first.values()), now)
-        else:
-            with self.engine.begin() as conn:
-                stored = self._insert_new(conn, list(first.values()), now)
+        stored = self._intake.insert_new(list(first.values()), now) if first else set()
         return [new.id in stored and first[new.id] is new for new in news]
-
-    def _insert_new(self, conn: Connection, news: list[NewDelivery], now: datetime) -> set[str]:
-        """PostgreSQL: insert what is not stored yet, in the caller's transaction; the ids
-        inserted (RETURNING is exact even when another replica inserts the same id at the same
-        moment)."""
-        rows = [
-            {
-                **new.model_dump(),
-                "received_at": now,
-                "available_at": now,
-                "attempts": 0,
-                "finished_at": now if new.status == "ignored" else None,
-            }
-            for new in news
-        ]
-        statement = (
-            insert(self.engine, deliveries)
-            .on_conflict_do_nothing(index_elements=["id"])
-            .returning(deliveries.c.id)
-        )
-        stored = set(conn.execute(statement, rows).scalars()) if rows else set()
-        if stored:
-            # Delivered to the listeners only when this transaction commits.
-            conn.execute(select(func.pg_notify(self.channel(conn), "")))
-        return stored
 
     def channel(self, conn: Connection) -> str:
         """The LISTEN/NOTIFY channel of this queue (PostgreSQL): one per database and schema,

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
 from service.store import Store
-from service.store.deliveries import NewDelivery
+from service.store.deliveries import NewDelivery, _PostgresIntake, _SqliteIntake
 from service.store.group_commit import CommitFailed, GroupCommit
 from service.store.schema import deliveries
 from tests.support.apps import make_app, subject_recorder
@@ -145,13 +145,29 @@ def test_on_sqlite_intake_commits_reach_the_disk_and_other_writes_do_not_wait_fo
     if _on_postgres(store):
         return  # PostgreSQL's commit is durable by default (synchronous_commit=on)
     asyncio.run(GroupCommit(store.deliveries).add(new()))
-    intake = store.deliveries._sqlite_intake
-    assert intake is not None and intake._driver is not None
+    intake = store.deliveries._intake
+    assert isinstance(intake, _SqliteIntake) and intake._driver is not None
     # 2 is FULL: the write-ahead log is fsynced at each commit, so a 202 survives a power cut.
     assert intake._driver.execute("PRAGMA synchronous").fetchone() == (2,)
     with store.engine.connect() as conn:
         # 1 is NORMAL: the worker's writes are fsynced at checkpoints only.
         assert conn.execute(text("PRAGMA synchronous")).scalar_one() == 1
+
+
+def test_on_postgresql_intake_stores_again_after_its_connection_was_lost(store: Store) -> None:
+    if not _on_postgres(store):
+        return  # SQLite has no connection to lose
+    committer = GroupCommit(store.deliveries)
+    assert asyncio.run(committer.add(new())) is True
+    intake = store.deliveries._intake
+    assert isinstance(intake, _PostgresIntake) and intake._driver is not None
+    with store.engine.begin() as conn:  # what a database restart does to it
+        conn.execute(
+            text("SELECT pg_terminate_backend(:pid)"), {"pid": intake._driver.info.backend_pid}
+        )
+
+    assert asyncio.run(committer.add(new("after-restart"))) is True
+    assert store.deliveries.known(["after-restart"]) == {"after-restart"}
 
 
 def _on_postgres(store: Store) -> bool:
