@@ -120,11 +120,10 @@ def connection_cap(wanted: int) -> int:
     if limit.connections < wanted:
         log.warning(
             "BOARDWATCH_HTTP_MAX_CONNECTIONS is %d, but the open-file limit (hard: %d) leaves "
-            "room for %d connections: at most %d are kept open. Raise the limit (ulimit -n, "
-            "the container's nofile) to allow more.",
+            "room for %d: no more connections than that are kept open. Raise the hard limit "
+            "(ulimit -Hn, the container's nofile) to allow more.",
             wanted,
             hard,
-            limit.connections,
             limit.connections,
         )
     return limit.connections
