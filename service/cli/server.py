@@ -52,6 +52,7 @@ def serve(
     """Receive webhooks here and process them in BOARDWATCH_WORKERS worker processes."""
     from service import webserver
     from service.app import create_app
+    from service.store.wakeup import FifoBell, wakeup_fifo
 
     settings = load_settings()
     logs.configure(settings.log_level)
@@ -62,6 +63,10 @@ def serve(
     if supervisor is not None:
         # Each stored delivery wakes an idle worker process at once (no wait for its poll).
         app.state.intake.on_stored(supervisor.doorbell.ring)
+    fifo = wakeup_fifo(app.state.services.store.engine)
+    if fifo is not None:
+        # SQLite: separate `boardwatch worker` processes on this database hear of it too.
+        app.state.intake.on_stored(FifoBell(fifo).ring)
     announce(settings, host, port)
     freeze_start_up()
     try:

@@ -11,6 +11,10 @@ retry, or a ring lost with a broken connection, is still found by the next poll)
 - `PgListener`: PostgreSQL, `LISTEN` on the queue's channel; intake's transaction sends the
   `NOTIFY` (`DeliveryQueue.add_many`), so separate `boardwatch worker` processes and other
   replicas hear of it too.
+- `FifoBell` + `FifoWaiter`: SQLite, a named pipe beside the database file that every `serve`
+  on it rings, so separate `boardwatch worker` processes on the same machine hear of it too
+  (SQLite's processes share a machine: the database is a local file). A worker process waits
+  on it and on its own `serve`'s pipe, when it has one.
 
 A waiter never misses a ring: `mark()` comes before the claim and `wait()` after it, and a
 ring in between makes `wait()` return at once (the byte, the notification or the counter is
@@ -23,8 +27,10 @@ import contextlib
 import logging
 import os
 import select
+import stat
 import threading
 from multiprocessing.connection import Connection as PipeEnd
+from pathlib import Path
 from typing import Any, Protocol
 
 import psycopg
@@ -93,10 +99,11 @@ class _Interruptible:
         with contextlib.suppress(OSError):
             os.write(self._wake_write, b"\0")
 
-    def _select(self, fd: int, timeout: float) -> bool:
-        """True when `fd` became readable within `timeout`."""
-        readable, _, _ = select.select([fd, self._wake_read], [], [], timeout)
-        return fd in readable
+    def _select(self, fd: int, timeout: float, *more: int) -> bool:
+        """True when `fd` (or one of `more`) became readable within `timeout`."""
+        watched = [fd, *more]
+        readable, _, _ = select.select([*watched, self._wake_read], [], [], timeout)
+        return any(found in readable for found in watched)
 
     def close(self) -> None:
         for fd in (self._wake_read, self._wake_write):
@@ -160,6 +167,74 @@ class Doorbell:
             ends, self._ends = list(self._ends.values()), {}
         for end in ends:
             end.close()
+
+
+def wakeup_fifo(engine: Engine) -> Path | None:
+    """SQLite on a database file: the named pipe beside it that intake rings (None for
+    PostgreSQL and for an in-memory database)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(f"{database}.wakeup")
+
+
+class FifoBell:
+    """`serve`'s side of the named pipe: one byte per commit that stored a delivery."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def ring(self) -> None:
+        try:
+            # Non-blocking: fails at once (ENXIO) when no worker has it open.
+            fd = os.open(self._path, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:
+            return  # no worker waits on this database, or none has made the pipe yet
+        try:
+            os.write(fd, b"\0")
+        except OSError:
+            pass  # full: a byte is already waiting
+        finally:
+            os.close(fd)
+
+
+class FifoWaiter(_Interruptible):
+    """A worker process on SQLite: waits on the database's named pipe, and on its own `serve`'s
+    pipe when it has one (`end`)."""
+
+    def __init__(self, path: Path, end: PipeEnd | None = None) -> None:
+        super().__init__()
+        with contextlib.suppress(FileExistsError):
+            os.mkfifo(path, 0o600)
+        if not stat.S_ISFIFO(os.stat(path).st_mode):
+            raise OSError(f"{path} exists and is not a named pipe")
+        self._fifo = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        # A write end of its own: a named pipe with no writer reads as closed, so it would be
+        # always readable and the wait would never wait.
+        self._writer = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+        self._end = end
+        self._fds = [self._fifo]
+        if end is not None:
+            os.set_blocking(end.fileno(), False)
+            self._fds.append(end.fileno())
+
+    def mark(self) -> int:
+        for fd in self._fds:
+            _drain(fd)  # what was rung so far, the coming claim sees
+        return 0
+
+    def wait(self, mark: int, timeout: float) -> None:
+        self._select(self._fds[0], timeout, *self._fds[1:])
+
+    def close(self) -> None:
+        super().close()
+        for fd in (self._fifo, self._writer):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if self._end is not None:
+            self._end.close()
 
 
 class PgListener(_Interruptible):

@@ -42,7 +42,14 @@ from typing import TYPE_CHECKING, Literal
 from service.heap import freeze_start_up
 from service.metrics import child_ended, share_with_children
 from service.store.deliveries import Delivery
-from service.store.wakeup import Doorbell, PgListener, PipeWaiter, Waiter
+from service.store.wakeup import (
+    Doorbell,
+    FifoWaiter,
+    PgListener,
+    PipeWaiter,
+    Waiter,
+    wakeup_fifo,
+)
 from service.worker.budget import over_budget_error
 
 if TYPE_CHECKING:
@@ -175,6 +182,12 @@ def _waiter(store: Store, bell: PipeEnd | None) -> Waiter | None:
         if bell is not None:
             bell.close()  # the channel hears every web process, this one's included
         return PgListener(store.engine, store.deliveries)
+    fifo = wakeup_fifo(store.engine)
+    if fifo is not None:
+        try:
+            return FifoWaiter(fifo, bell)
+        except OSError:
+            log.warning("cannot wait on %s; this worker hears its own serve only", fifo)
     return PipeWaiter(bell) if bell is not None else None
 
 

@@ -114,6 +114,21 @@ def test_serve_wakes_its_worker_processes_through_a_pipe(tracker: Tracker, tmp_p
         cluster.stop()
 
 
+def test_separate_worker_processes_on_sqlite_are_woken_through_a_named_pipe(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}/boardwatch.db"
+    Store.open(url).close()  # migrated before two processes start on it
+    cluster = Cluster(_env(tracker, url, tmp_path, workers="0"), tmp_path)
+    try:
+        web = cluster.serve()  # web only: a separate `boardwatch worker` takes the deliveries
+        cluster.worker()
+        assert web.url is not None
+        _two_deliveries_taken_at_once(web.url, tracker, url)
+    finally:
+        cluster.stop()
+
+
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     yield from pg_schema_url()
