@@ -59,4 +59,4 @@ lock: | $(BIN)/python
 	$(COMPILE) --extra dev --constraint requirements.lock --output-file requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) boardwatch.db boardwatch.db-* .pytest_cache
+	rm -rf $(VENV) boardwatch.db boardwatch.db-* boardwatch.db.wakeup .pytest_cache
