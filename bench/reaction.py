@@ -1,6 +1,6 @@
 """Reaction time (issue 17): from a slash command's webhook to the bot's first write on the
 fake GitHub, for `boardwatch serve` (SQLite, its own worker process) and for `serve` (web only)
-+ a separate `boardwatch worker` on PostgreSQL.
++ a separate `boardwatch worker`, on SQLite and on PostgreSQL.
 
 Each command is a real `issue_comment.created` webhook for an `/estimate 3h` comment, sent when
 the worker is idle (the previous command's delivery is done); the clock runs from sending the
@@ -150,15 +150,17 @@ def run(setup: str, commands: int, module: str) -> list[tuple[float, float]]:
             "BOARDWATCH_SECRETS_FILE": f"{folder}/none.json",
             "BOARDWATCH_WORKERS": "1",
         }
-        if setup == "SQLite":
-            env["BOARDWATCH_DATABASE_URL"] = f"sqlite:///{folder}/reaction.db"
-        else:
+        if setup == "PostgreSQL":
             env["BOARDWATCH_DATABASE_URL"] = stack.enter_context(pg_schema())
+        else:
+            env["BOARDWATCH_DATABASE_URL"] = f"sqlite:///{folder}/reaction.db"
+        separate = setup != "SQLite"  # web only, and a `boardwatch worker` of its own
+        if separate:
             Store.open(env["BOARDWATCH_DATABASE_URL"]).close()  # migrated before both start
         (port,) = free_ports(1)
-        web_env = {**env, "BOARDWATCH_WORKERS": "0"} if setup == "PostgreSQL" else env
+        web_env = {**env, "BOARDWATCH_WORKERS": "0"} if separate else env
         served = stack.enter_context(serve_process(web_env, port, module=module))
-        if setup == "PostgreSQL":
+        if separate:
             stack.enter_context(_worker_process(env, module))
         store = Store.open(env["BOARDWATCH_DATABASE_URL"], migrate_schema=False)
         sender = Sender(served.url)
@@ -192,6 +194,7 @@ def main(argv: list[str] | None = None) -> str:
     setups = {
         ("SQLite", "service.cli"): "`serve` (web + 1 worker process), SQLite",
         ("SQLite", "bench.pollonly"): "the same, poll only (before)",
+        ("SQLite worker", "service.cli"): "`serve` (web only) + `boardwatch worker`, SQLite",
         ("PostgreSQL", "service.cli"): "`serve` (web only) + `boardwatch worker`, PostgreSQL",
         ("PostgreSQL", "bench.pollonly"): "the same, poll only (before)",
     }
