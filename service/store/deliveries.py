@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import psycopg
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -129,6 +129,47 @@ _SQLITE_ROWS_PER_INSERT = 90
 _POSTGRES_ROWS_PER_INSERT = 5000
 
 
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+DriverT = TypeVar("DriverT", bound=_Closable)
+
+
+class _OwnConnection(Generic[DriverT]):
+    """A driver connection taken out of the engine's pool for good, for intake alone: used
+    under `lock` by one thread at a time, opened again after an error."""
+
+    def __init__(
+        self, engine: Engine, kind: type[DriverT], prepare: Callable[[DriverT], object]
+    ) -> None:
+        self._engine = engine
+        self._kind = kind
+        self._prepare = prepare
+        self.lock = threading.Lock()
+        self._driver: DriverT | None = None
+
+    def get(self) -> DriverT:
+        """The connection; one is opened (and `prepare`d) when there is none."""
+        if self._driver is None:
+            # The engine's own settings (for SQLite: WAL, busy timeout, the driver's
+            # transaction handling turned off) are applied when it connects.
+            pooled = self._engine.raw_connection()
+            driver = pooled.driver_connection
+            assert isinstance(driver, self._kind)
+            pooled.detach()
+            self._prepare(driver)
+            self._driver = driver
+        return self._driver
+
+    def discard(self) -> None:
+        """Close it (which rolls back what is not committed); `get` opens another."""
+        if self._driver is not None:
+            with contextlib.suppress(Exception):  # a lost connection may fail to close
+                self._driver.close()
+            self._driver = None
+
+
 class _SqliteIntake:
     """SQLite: intake's own connection, synchronous=FULL (each commit reaches the disk before
     it returns, so a delivery answered 202 survives a power cut, not only a crash), used by
@@ -144,9 +185,9 @@ class _SqliteIntake:
     """
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._lock = threading.Lock()
-        self._driver: sqlite3.Connection | None = None
+        self._own = _OwnConnection(
+            engine, sqlite3.Connection, lambda driver: driver.execute("PRAGMA synchronous=FULL")
+        )
         # How SQLAlchemy writes a time on SQLite, so that the store reads these rows back.
         stamp = deliveries.c.received_at.type.dialect_impl(engine.dialect)
         self._time_text = stamp.bind_processor(engine.dialect)
@@ -157,8 +198,8 @@ class _SqliteIntake:
         (BEGIN IMMEDIATE), so no other process stores one of these ids between the look-up and
         the insert."""
         stamp = self._time_text(now) if self._time_text is not None else now
-        with self._lock:
-            driver = self._connection()
+        with self._own.lock:
+            driver = self._own.get()
             try:
                 driver.execute("BEGIN IMMEDIATE")
                 known = {
@@ -174,31 +215,13 @@ class _SqliteIntake:
                     driver.execute(_sqlite_insert(len(chunk)), _new_values(chunk, stamp))
                 driver.execute("COMMIT")
             except BaseException:
-                self._discard()  # closing it rolls back what is not committed
+                self._own.discard()
                 raise
         return {new.id for new in fresh}
 
     def close(self) -> None:
-        with self._lock:
-            self._discard()
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._driver is None:
-            # Out of the pool for good: the engine's own settings (WAL, busy timeout, the
-            # driver's transaction handling turned off) are applied when it connects.
-            pooled = self._engine.raw_connection()
-            driver = pooled.driver_connection
-            assert isinstance(driver, sqlite3.Connection)
-            pooled.detach()
-            driver.execute("PRAGMA synchronous=FULL")
-            self._driver = driver
-        return self._driver
-
-    def _discard(self) -> None:
-        if self._driver is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._driver.close()
-            self._driver = None
+        with self._own.lock:
+            self._own.discard()
 
 
 @functools.cache
@@ -220,8 +243,9 @@ class _PostgresIntake:
     def __init__(self, engine: Engine, channel: Callable[[Connection], str]) -> None:
         self._engine = engine
         self._channel_of = channel
-        self._lock = threading.Lock()
-        self._driver: psycopg.Connection[Any] | None = None
+        self._own: _OwnConnection[psycopg.Connection[Any]] = _OwnConnection(
+            engine, psycopg.Connection, _autocommit
+        )
         self._channel = ""
 
     def insert_new(self, news: list[NewDelivery], now: datetime) -> set[str]:
@@ -233,7 +257,7 @@ class _PostgresIntake:
             chunk = news[start : start + _POSTGRES_ROWS_PER_INSERT]
             statement = _postgres_insert(len(chunk))
             values = [*_new_values(chunk, now), self._channel_name()]
-            with self._lock:
+            with self._own.lock:
                 try:
                     stored |= self._run(statement, values)
                 except psycopg.OperationalError:
@@ -243,11 +267,11 @@ class _PostgresIntake:
         return stored
 
     def _run(self, statement: str, values: list[object]) -> set[str]:
-        driver = self._connection()
+        driver = self._own.get()
         try:
             return {found for (found, _) in driver.execute(statement, values)}
         except BaseException:
-            self._discard()
+            self._own.discard()
             raise
 
     def _channel_name(self) -> str:
@@ -257,24 +281,12 @@ class _PostgresIntake:
         return self._channel
 
     def close(self) -> None:
-        with self._lock:
-            self._discard()
+        with self._own.lock:
+            self._own.discard()
 
-    def _connection(self) -> psycopg.Connection[Any]:
-        if self._driver is None:
-            pooled = self._engine.raw_connection()
-            driver = pooled.driver_connection
-            assert isinstance(driver, psycopg.Connection)
-            pooled.detach()
-            driver.autocommit = True
-            self._driver = driver
-        return self._driver
 
-    def _discard(self) -> None:
-        if self._driver is not None:
-            with contextlib.suppress(psycopg.Error):
-                self._driver.close()
-            self._driver = None
+def _autocommit(driver: psycopg.Connection[Any]) -> None:
+    driver.autocommit = True
 
 
 @functools.cache

@@ -146,9 +146,9 @@ def test_on_sqlite_intake_commits_reach_the_disk_and_other_writes_do_not_wait_fo
         return  # PostgreSQL's commit is durable by default (synchronous_commit=on)
     asyncio.run(GroupCommit(store.deliveries).add(new()))
     intake = store.deliveries._intake
-    assert isinstance(intake, _SqliteIntake) and intake._driver is not None
+    assert isinstance(intake, _SqliteIntake) and intake._own._driver is not None
     # 2 is FULL: the write-ahead log is fsynced at each commit, so a 202 survives a power cut.
-    assert intake._driver.execute("PRAGMA synchronous").fetchone() == (2,)
+    assert intake._own._driver.execute("PRAGMA synchronous").fetchone() == (2,)
     with store.engine.connect() as conn:
         # 1 is NORMAL: the worker's writes are fsynced at checkpoints only.
         assert conn.execute(text("PRAGMA synchronous")).scalar_one() == 1
@@ -160,10 +160,10 @@ def test_on_postgresql_intake_stores_again_after_its_connection_was_lost(store: 
     committer = GroupCommit(store.deliveries)
     assert asyncio.run(committer.add(new())) is True
     intake = store.deliveries._intake
-    assert isinstance(intake, _PostgresIntake) and intake._driver is not None
+    assert isinstance(intake, _PostgresIntake) and intake._own._driver is not None
     with store.engine.begin() as conn:  # what a database restart does to it
         conn.execute(
-            text("SELECT pg_terminate_backend(:pid)"), {"pid": intake._driver.info.backend_pid}
+            text("SELECT pg_terminate_backend(:pid)"), {"pid": intake._own._driver.info.backend_pid}
         )
 
     assert asyncio.run(committer.add(new("after-restart"))) is True
