@@ -11,7 +11,7 @@ retry, or a ring lost with a broken connection, is still found by the next poll)
 - `PgListener`: PostgreSQL, `LISTEN` on the queue's channel; intake's transaction sends the
   `NOTIFY` (`DeliveryQueue.add_many`), so separate `boardwatch worker` processes and other
   replicas hear of it too.
-- `FifoBell` + `FifoWaiter`: SQLite, a named pipe beside the database file that every `serve`
+- `FifoBell` + `PipeWaiter`: SQLite, a named pipe beside the database file that every `serve`
   on it rings, so separate `boardwatch worker` processes on the same machine hear of it too
   (SQLite's processes share a machine: the database is a local file). A worker process waits
   on it and on its own `serve`'s pipe, when it has one.
@@ -29,6 +29,7 @@ import os
 import select
 import stat
 import threading
+from collections.abc import Sequence
 from multiprocessing.connection import Connection as PipeEnd
 from pathlib import Path
 from typing import Any, Protocol
@@ -99,11 +100,10 @@ class _Interruptible:
         with contextlib.suppress(OSError):
             os.write(self._wake_write, b"\0")
 
-    def _select(self, fd: int, timeout: float, *more: int) -> bool:
-        """True when `fd` (or one of `more`) became readable within `timeout`."""
-        watched = [fd, *more]
-        readable, _, _ = select.select([*watched, self._wake_read], [], [], timeout)
-        return any(found in readable for found in watched)
+    def _select(self, fds: Sequence[int], timeout: float) -> bool:
+        """True when one of `fds` became readable within `timeout`."""
+        readable, _, _ = select.select([*fds, self._wake_read], [], [], timeout)
+        return any(fd in readable for fd in fds)
 
     def close(self) -> None:
         for fd in (self._wake_read, self._wake_write):
@@ -118,24 +118,40 @@ def _drain(fd: int) -> None:
 
 
 class PipeWaiter(_Interruptible):
-    """A worker process's end of its `Doorbell` pipe."""
+    """A worker process's wait on the pipes rung for it: its own `serve`'s (`end`, from the
+    `Doorbell`), and on SQLite the named pipe beside the database (`fifo`, rung by every
+    `serve` on it through `FifoBell`). Raises OSError when the named pipe cannot be made."""
 
-    def __init__(self, end: PipeEnd) -> None:
+    def __init__(self, end: PipeEnd | None, fifo: Path | None = None) -> None:
         super().__init__()
         self._end = end
-        self._fd = end.fileno()
-        os.set_blocking(self._fd, False)
+        self._opened: list[int] = []
+        if fifo is not None:
+            try:
+                self._opened = _open_fifo(fifo)
+            except OSError:
+                super().close()
+                raise
+        self._fds = self._opened[:1]  # its read end
+        if end is not None:
+            os.set_blocking(end.fileno(), False)
+            self._fds.append(end.fileno())
 
     def mark(self) -> int:
-        _drain(self._fd)  # what was rung so far, the coming claim sees
+        for fd in self._fds:
+            _drain(fd)  # what was rung so far, the coming claim sees
         return 0
 
     def wait(self, mark: int, timeout: float) -> None:
-        self._select(self._fd, timeout)
+        self._select(self._fds, timeout)
 
     def close(self) -> None:
         super().close()
-        self._end.close()
+        for fd in self._opened:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if self._end is not None:
+            self._end.close()
 
 
 class Doorbell:
@@ -200,41 +216,20 @@ class FifoBell:
             os.close(fd)
 
 
-class FifoWaiter(_Interruptible):
-    """A worker process on SQLite: waits on the database's named pipe, and on its own `serve`'s
-    pipe when it has one (`end`)."""
-
-    def __init__(self, path: Path, end: PipeEnd | None = None) -> None:
-        super().__init__()
-        with contextlib.suppress(FileExistsError):
-            os.mkfifo(path, 0o600)
-        if not stat.S_ISFIFO(os.stat(path).st_mode):
-            raise OSError(f"{path} exists and is not a named pipe")
-        self._fifo = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        # A write end of its own: a named pipe with no writer reads as closed, so it would be
-        # always readable and the wait would never wait.
-        self._writer = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
-        self._end = end
-        self._fds = [self._fifo]
-        if end is not None:
-            os.set_blocking(end.fileno(), False)
-            self._fds.append(end.fileno())
-
-    def mark(self) -> int:
-        for fd in self._fds:
-            _drain(fd)  # what was rung so far, the coming claim sees
-        return 0
-
-    def wait(self, mark: int, timeout: float) -> None:
-        self._select(self._fds[0], timeout, *self._fds[1:])
-
-    def close(self) -> None:
-        super().close()
-        for fd in (self._fifo, self._writer):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        if self._end is not None:
-            self._end.close()
+def _open_fifo(path: Path) -> list[int]:
+    """The named pipe at `path` (made when missing), opened to read and to write: with no
+    writer a named pipe reads as closed, so it would always be readable and a wait would
+    never wait."""
+    with contextlib.suppress(FileExistsError):
+        os.mkfifo(path, 0o600)
+    if not stat.S_ISFIFO(os.stat(path).st_mode):
+        raise OSError(f"{path} exists and is not a named pipe")
+    read = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        return [read, os.open(path, os.O_WRONLY | os.O_NONBLOCK)]
+    except OSError:
+        os.close(read)
+        raise
 
 
 class PgListener(_Interruptible):
@@ -273,9 +268,9 @@ class PgListener(_Interruptible):
     def wait(self, mark: int, timeout: float) -> None:
         conn = self._conn
         if conn is None or conn.closed:
-            self._select(self._wake_read, timeout)
+            self._select([], timeout)
             return
-        if self._select(conn.fileno(), timeout):
+        if self._select([conn.fileno()], timeout):
             self._consume(conn)
 
     def _consume(self, conn: psycopg.Connection[Any]) -> None:

@@ -44,7 +44,6 @@ from service.metrics import child_ended, share_with_children
 from service.store.deliveries import Delivery
 from service.store.wakeup import (
     Doorbell,
-    FifoWaiter,
     PgListener,
     PipeWaiter,
     Waiter,
@@ -185,7 +184,7 @@ def _waiter(store: Store, bell: PipeEnd | None) -> Waiter | None:
     fifo = wakeup_fifo(store.engine)
     if fifo is not None:
         try:
-            return FifoWaiter(fifo, bell)
+            return PipeWaiter(bell, fifo)
         except OSError:
             log.warning("cannot wait on %s; this worker hears its own serve only", fifo)
     return PipeWaiter(bell) if bell is not None else None
