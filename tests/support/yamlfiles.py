@@ -1,11 +1,13 @@
-"""YAML files read as plain data in tests: YAML 1.2, as GitHub and the service read them."""
+"""YAML files read as plain data in tests, with the service's own YAML 1.2 reader."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ruamel.yaml import YAML
+from service.engine.rule_yaml import read_yaml
 
 
 def load_yaml(text: str) -> Any:
-    return YAML(typ="safe", pure=True).load(text)
+    read = read_yaml(text)
+    assert not read.problems, read.problems
+    return read.data
