@@ -20,17 +20,24 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from sqlalchemy import create_engine, text
 
-from bench.support import PG_URL, ROOT, free_ports, median, serve_process, table
+from bench.support import (
+    PG_URL,
+    ROOT,
+    answers_health,
+    free_ports,
+    median,
+    serve_process,
+    stop,
+    table,
+)
 from service.intake.signature import sign
 
 SECRET = "bench-secret"
@@ -141,20 +148,11 @@ def bare_process(port: int) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the bare server did not start")
-            time.sleep(0.1)
+        if not answers_health(base, process):
+            raise RuntimeError("the bare server did not start")
         yield base
     finally:
-        process.terminate()
-        process.wait(15)
+        stop(process, 15)
 
 
 @contextmanager

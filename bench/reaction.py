@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from bench.intake import pg_schema
-from bench.support import ROOT, free_ports, median, percentile, serve_process, table
+from bench.support import ROOT, free_ports, median, percentile, serve_process, stop, table
 from service.intake.signature import sign
 from service.store import Store
 from tests.fakegithub import FakeGitHub, graphql
@@ -117,11 +117,7 @@ def _worker_process(env: dict[str, str], module: str) -> Iterator[None]:
     try:
         yield
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 20)
 
 
 def run(setup: str, commands: int, module: str) -> list[tuple[float, float]]:

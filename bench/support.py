@@ -73,22 +73,34 @@ def serve_process(
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
     try:
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                err = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"boardwatch serve did not start:\n{err}")
-            time.sleep(0.1)
+        if not answers_health(base, process):
+            err = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"boardwatch serve did not start:\n{err}")
         yield Served(base, process.pid)
     finally:
-        process.terminate()
+        stop(process, 15)
+
+
+def answers_health(base: str, process: subprocess.Popen[bytes], seconds: float = 30) -> bool:
+    """Whether the server at `base` (run by `process`) answers /healthz within `seconds`;
+    False as soon as the process has ended."""
+    deadline = time.monotonic() + seconds
+    while True:
         try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen[bytes], seconds: float) -> None:
+    """Ask `process` to end; kill it when it has not within `seconds`."""
+    process.terminate()
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
