@@ -169,6 +169,9 @@ async def receive(request: Request) -> JSONResponse:
             payload: Any = json.loads(body)
         except ValueError as exc:
             return _reject(400, f"body is not JSON: {exc}")
+        except RecursionError:
+            # Thousands of `[` or `{`: the parser's recursion gives up (it was a 500).
+            return _reject(400, "body nests arrays or objects too deeply to be read")
         if not isinstance(payload, dict):
             return _reject(400, f"body is JSON but not an object (got {type(payload).__name__})")
         if event == "ping":

@@ -147,6 +147,8 @@ def test_missing_headers_are_400_with_the_reason(
         (b"[1, 2]", "body is JSON but not an object (got list)"),
         (b'"text"', "body is JSON but not an object (got str)"),
         (b'{"issue": {"title": "no number"}}', "payload field issue.number"),
+        (b"[" * 65536 + b"]" * 65536, "body nests arrays or objects too deeply"),
+        (b'{"a":' * 65536 + b"1" + b"}" * 65536, "body nests arrays or objects too deeply"),
     ],
 )
 def test_bodies_that_are_not_a_json_object_are_400(
