@@ -30,10 +30,10 @@ import httpx
 
 from bench.intake import pg_schema
 from bench.support import ROOT, free_ports, median, percentile, serve_process, stop, table
-from service.intake.signature import sign
 from service.store import Store
 from tests.fakegithub import FakeGitHub, graphql
 from tests.fakegithub.server import Call
+from tests.support.webhooks import headers
 
 SECRET = "bench-secret"
 REPO = "acme/tracker"
@@ -84,12 +84,7 @@ class Sender:
         answer = self._client.post(
             f"{self._base}/webhook",
             content=body,
-            headers={
-                "X-GitHub-Event": "issue_comment",
-                "X-GitHub-Delivery": delivery,
-                "X-Hub-Signature-256": sign(SECRET, body),
-                "Content-Type": "application/json",
-            },
+            headers=headers(body, "issue_comment", delivery=delivery, secret=SECRET),
         )
         answer.raise_for_status()
 

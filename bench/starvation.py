@@ -27,9 +27,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from bench.support import free_ports, median, percentile, serve_process, table
-from service.intake.signature import sign
 from service.store import Store
 from tests.fakegithub import FakeGitHub, graphql
+from tests.support.webhooks import headers
 
 SECRET = "bench-secret"
 REPO = "acme/tracker"
@@ -55,12 +55,7 @@ async def paced(base: str, seconds: float, rate: float) -> list[float]:
             answer = await client.post(
                 "/webhook",
                 content=BODY,
-                headers={
-                    "X-GitHub-Event": "watch",
-                    "X-GitHub-Delivery": str(uuid.uuid4()),
-                    "X-Hub-Signature-256": sign(SECRET, BODY),
-                    "Content-Type": "application/json",
-                },
+                headers=headers(BODY, "watch", secret=SECRET),
             )
             latencies.append((time.perf_counter() - started) * 1000)
             if answer.status_code != 202:
@@ -85,12 +80,7 @@ def send_slow(base: str, gh: FakeGitHub, issue: object) -> str:
     answer = httpx.post(
         f"{base}/webhook",
         content=body,
-        headers={
-            "X-GitHub-Event": "issues",
-            "X-GitHub-Delivery": delivery,
-            "X-Hub-Signature-256": sign(SECRET, body),
-            "Content-Type": "application/json",
-        },
+        headers=headers(body, "issues", delivery=delivery, secret=SECRET),
     )
     answer.raise_for_status()
     return delivery
