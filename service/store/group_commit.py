@@ -98,8 +98,6 @@ class GroupCommit:
             answers: list[bool | CommitFailed] = [failed] * len(batch)
         else:
             answers = list(stored)
-            if any(stored):
-                self._tell_listeners()
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Waiter, bool | CommitFailed]]] = {}
         for waiter, answer in zip(batch, answers, strict=True):
             by_loop.setdefault(waiter.loop, []).append((waiter, answer))
@@ -107,6 +105,9 @@ class GroupCommit:
             # A loop that has closed (a test client's) has no one left to answer.
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_settle, answered)
+        # After the answers: waking the workers costs a system call, which lets go of the GIL.
+        if any(answer is True for answer in answers):
+            self._tell_listeners()
 
     def _tell_listeners(self) -> None:
         for listener in self._listeners:

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
@@ -87,6 +88,36 @@ def test_a_redelivery_in_the_same_batch_or_already_stored_is_stored_once(store: 
 
     assert answers == [True, False, False]
     assert stored_rows(store) == 2
+
+
+# Which ids of a batch are stored already, and where they sit in it. On SQLite, a batch with
+# one or more stored ids finds its new rows by their rowids; more than 90 rows span statements.
+STORED_IN_BATCH = [
+    ([], 5),
+    ([0], 5),
+    ([2], 5),
+    ([4], 5),
+    ([0, 1, 2, 3, 4], 5),
+    ([0, 95, 180, 199], 200),
+]
+
+
+@pytest.mark.parametrize(("stored", "size"), STORED_IN_BATCH)
+def test_each_delivery_of_a_batch_is_told_whether_it_is_new(
+    store: Store, stored: list[int], size: int
+) -> None:
+    ids = [f"d-{size}-{n}" for n in range(size)]
+    # An older row deleted since (its rowid is free again) must not confuse the look-up.
+    store.deliveries.add_many([new("gone")])
+    assert store.deliveries.add_many([new(ids[n]) for n in stored]) == [True] * len(stored)
+    with store.engine.begin() as conn:
+        conn.execute(deliveries.delete().where(deliveries.c.id == "gone"))
+
+    answers = store.deliveries.add_many([new(i) for i in ids])
+
+    assert answers == [n not in stored for n in range(size)]
+    assert store.deliveries.known(ids) == set(ids)
+    assert stored_rows(store) == size
 
 
 def _refuse_inserts(store: Store) -> None:
