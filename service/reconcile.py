@@ -75,7 +75,9 @@ def targets(
     if pipeline.board is not None:
         for item in pipeline.gateway.list_items(pipeline.board):
             on_board = item.issue
-            if item.archived or on_board is None:
+            # An open issue's archived item is still the rules' to look at (it was reopened,
+            # and its webhook may have been lost); archived and closed, nothing is left to do.
+            if on_board is None or (item.archived and on_board.state == "closed"):
                 continue
             status = item.value(names.status_field)
             if (

@@ -28,6 +28,7 @@ from service.engine.changes import (
     RemoveLabels,
     SetAssignees,
     SetField,
+    UnarchiveItem,
     UpsertComment,
 )
 from service.engine.conditions import Missing
@@ -68,6 +69,7 @@ __all__ = [
     "SetAssignees",
     "SetField",
     "Snapshot",
+    "UnarchiveItem",
     "UpsertComment",
     "evaluate",
     "load_override",

@@ -27,6 +27,12 @@ class ArchiveItem(_Change):
     kind: Literal["archive_item"] = "archive_item"
 
 
+class UnarchiveItem(_Change):
+    """Restore the issue's archived board item into the board's views, with its values."""
+
+    kind: Literal["unarchive_item"] = "unarchive_item"
+
+
 class SetField(_Change):
     kind: Literal["set_field"] = "set_field"
     field: str
@@ -79,6 +85,7 @@ class AddReaction(_Change):
 Change = Annotated[
     AddToBoard
     | ArchiveItem
+    | UnarchiveItem
     | SetField
     | ClearField
     | AddLabels

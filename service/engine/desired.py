@@ -35,7 +35,9 @@ class Desired(BaseModel):
     results: tuple[RuleResult, ...] = Field(description="per rule, on the snapshot as it is")
     labels: dict[str, bool] = Field(default_factory=dict, description="label -> present?")
     on_board: bool | None = None
-    archived: bool | None = Field(default=None, description="True: the board item is archived")
+    archived: bool | None = Field(
+        default=None, description="True: the board item is archived; False: it is not"
+    )
     fields: dict[str, FieldValue | None] = Field(
         default_factory=dict, description="field -> value; None clears"
     )

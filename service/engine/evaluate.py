@@ -154,8 +154,11 @@ def _apply_actions(wants: _Wants, actions: Actions, ruleset: Ruleset, snapshot: 
             wants.remove.setdefault(label.casefold(), label)
     if actions.add_to_board:
         wants.on_board = True
-    if actions.archive_item:
+    # Like a field, the item's archived state is the first rule's to say.
+    if actions.archive_item and wants.archived is None:
         wants.archived = True
+    if actions.unarchive_item and wants.archived is None:
+        wants.archived = False
     for name, value in actions.set_fields.items():
         wants.fields.setdefault(name, value)  # the first rule to set a field wins
     for name in actions.clear_fields:
@@ -225,7 +228,7 @@ def _merge(first: Desired, later: Desired) -> Desired:
         results=first.results,
         labels={**first.labels, **later.labels},
         on_board=True if (first.on_board or later.on_board) else None,
-        archived=True if (first.archived or later.archived) else None,
+        archived=first.archived if first.archived is not None else later.archived,
         fields=fields,
         assignees=tuple(assignees),
         comments={**first.comments, **later.comments},

@@ -305,6 +305,11 @@ class Actions(_Model):
         default=False,
         description="archive the issue's board item: it leaves the board's views and reports",
     )
+    unarchive_item: bool = Field(
+        default=False,
+        description="restore the issue's archived board item into the board's views and "
+        "reports, with the values it was archived with",
+    )
     set_fields: dict[str, RuleValue] = Field(
         default_factory=dict, description="board field -> value (single-select by option name)"
     )
@@ -316,6 +321,12 @@ class Actions(_Model):
     add_label_from_section: LabelFromSection | None = Field(
         default=None, description="add prefix + a section's answer as a label, if none has it"
     )
+
+    @model_validator(mode="after")
+    def _archive_or_restore(self) -> Actions:
+        if self.archive_item and self.unarchive_item:
+            raise ValueError("archive_item and unarchive_item contradict each other: keep one")
+        return self
 
 
 class CommentSpec(_Model):

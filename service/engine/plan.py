@@ -22,6 +22,7 @@ from service.engine.changes import (
     RemoveLabels,
     SetAssignees,
     SetField,
+    UnarchiveItem,
     UpsertComment,
 )
 from service.engine.desired import Desired
@@ -56,6 +57,10 @@ def plan(current: Snapshot, desired: Desired) -> list[Change]:
         changes.append(AddToBoard())
         on_board = True
     if on_board:  # fields exist only on a board item
+        archived = current.item is not None and current.item.archived
+        # Before the fields: should a field change fail, the item is back in the views anyway.
+        if desired.archived is False and archived:
+            changes.append(UnarchiveItem())
         for name, value in desired.fields.items():
             have = current.field(name)
             if value is None:
@@ -64,7 +69,6 @@ def plan(current: Snapshot, desired: Desired) -> list[Change]:
             elif not same_value(have, value):
                 changes.append(SetField(field=name, value=value))
         # After the fields: an archived item keeps the values it was archived with.
-        archived = current.item is not None and current.item.archived
         if desired.archived and not archived:
             changes.append(ArchiveItem())
 
@@ -106,6 +110,8 @@ def simulate(
                 item = BoardItem(id=SIMULATED_ITEM_ID, issue=issue)
         elif isinstance(change, ArchiveItem) and item is not None:
             item = item.model_copy(update={"archived": True})
+        elif isinstance(change, UnarchiveItem) and item is not None:
+            item = item.model_copy(update={"archived": False})
         elif isinstance(change, SetField | ClearField) and item is not None:
             value = change.value if isinstance(change, SetField) else None
             fields = {

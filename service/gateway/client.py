@@ -508,6 +508,9 @@ class GitHubClient:
     def archive_item(self, board: Board, item_id: str) -> None:
         self.graphql.execute("ArchiveItem", {"boardId": board.id, "itemId": item_id})
 
+    def unarchive_item(self, board: Board, item_id: str) -> None:
+        self.graphql.execute("UnarchiveItem", {"boardId": board.id, "itemId": item_id})
+
     def set_field(
         self, board: Board, item_id: str, field_name: str, value: FieldValue | None
     ) -> None:

@@ -53,6 +53,7 @@ GRAPHQL_NEEDS: dict[str, Need] = {
     "GetIssueItems": ("organization_projects", "read"),
     "AddItem": ("organization_projects", "write"),
     "ArchiveItem": ("organization_projects", "write"),
+    "UnarchiveItem": ("organization_projects", "write"),
     "SetFieldValue": ("organization_projects", "write"),
     "ClearFieldValue": ("organization_projects", "write"),
     "CreateField": ("organization_projects", "write"),

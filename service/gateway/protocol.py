@@ -144,6 +144,11 @@ class GitHubGateway(Protocol):
         no error)."""
         ...
 
+    def unarchive_item(self, board: Board, item_id: str) -> None:
+        """Restore an archived item into the board's views, with its values (restoring an
+        item that is not archived is no error)."""
+        ...
+
     def set_field(
         self, board: Board, item_id: str, field_name: str, value: FieldValue | None
     ) -> None:

@@ -22,6 +22,7 @@ from service.engine.changes import (
     RemoveLabels,
     SetAssignees,
     SetField,
+    UnarchiveItem,
     UpsertComment,
 )
 from service.gateway.protocol import GitHubGateway
@@ -47,7 +48,7 @@ def apply(
     known = comment_ids or {}
     for change in changes:
         record: dict[str, Any] = change.model_dump(mode="json")
-        if isinstance(change, AddToBoard | ArchiveItem | SetField | ClearField):
+        if isinstance(change, AddToBoard | ArchiveItem | UnarchiveItem | SetField | ClearField):
             if board is None or issue.node_id is None:
                 record["error"] = "no board configured, or the issue has no node id"
                 records.append(record)
@@ -60,6 +61,8 @@ def apply(
                 record["result"] = item.id
             elif isinstance(change, ArchiveItem):
                 gateway.archive_item(board, item.id)
+            elif isinstance(change, UnarchiveItem):
+                gateway.unarchive_item(board, item.id)
             else:
                 value = change.value if isinstance(change, SetField) else None
                 gateway.set_field(board, item.id, change.field, value)

@@ -1,6 +1,7 @@
 """GitHub's closing reasons and native structure end to end: webhooks in, the fake's state out.
 
-Cancelled work leaves the board (archived, never Done); an issue typed with GitHub's issue
+Cancelled work leaves the board (archived, never Done) and comes back when it is reopened; an
+issue typed with GitHub's issue
 types satisfies the rules that ask for a type; sub-issue progress and open dependencies are
 read from the issue as GitHub sends it.
 """
@@ -48,6 +49,58 @@ def test_work_closed_as_not_planned_or_duplicate_is_archived_not_done(
     again = bot.send("projects_v2_item", "archived", item=(board, board.item_of(issue)))
     assert gh.writes_since(mark) == []
     assert again.outcome["rules"]["cancelled-archived"] == "holds"
+
+
+def test_reopened_work_comes_back_into_the_boards_views(bot: Bot) -> None:
+    gh = bot.gh
+    board = gh.boards[0]
+    issue = gh.add_issue(
+        REPO, title="Dropped", labels=["type: blog"], assignees=["alice"], created_at=AN_HOUR_AGO
+    )
+    gh.add_item(board, issue, Status="In Progress", Estimate=1)
+    issue.state, issue.state_reason, issue.closed_at = "closed", "not_planned", gh.clock()
+    bot.send("issues", "closed", issue=issue)
+    archived = gh.item_of(board, issue)
+    assert archived is not None and archived.archived
+
+    issue.state, issue.state_reason, issue.closed_at = "open", "reopened", None
+    delivery = bot.send("issues", "reopened", issue=issue)
+
+    item = gh.item_of(board, issue)
+    assert item is not None and not item.archived
+    assert item.id == archived.id and item.values["Status"] == "In Progress"
+    assert delivery.outcome["rules"]["open-unarchived"] == "failing"
+    assert [c["kind"] for c in delivery.outcome["changes"]] == ["unarchive_item"]
+    [restore] = gh.graphql_calls(operation="UnarchiveItem")
+    assert restore.write
+    # GitHub then sends `projects_v2_item.restored`: nothing more to do.
+    mark = gh.mark()
+    again = bot.send("projects_v2_item", "restored", item=(board, board.item_of(issue)))
+    assert gh.writes_since(mark) == []
+    assert again.outcome["rules"]["open-unarchived"] == "holds"
+
+
+def test_the_sweep_restores_reopened_work_whose_webhook_was_lost(bot: Bot) -> None:
+    gh = bot.gh
+    board = gh.boards[0]
+    reopened = gh.add_issue(REPO, title="Back on", labels=["type: blog"], created_at=AN_HOUR_AGO)
+    cancelled = gh.add_issue(REPO, title="Dropped", created_at=AN_HOUR_AGO)
+    for issue in (reopened, cancelled):
+        gh.add_item(board, issue, Status="Todo", Estimate=1)
+        board.item_of(issue).archived = True
+    reopened.state_reason = "reopened"
+    cancelled.state, cancelled.state_reason, cancelled.closed_at = (
+        "closed",
+        "not_planned",
+        gh.clock(),
+    )
+
+    sweep(bot.services)
+
+    back, dropped = gh.item_of(board, reopened), gh.item_of(board, cancelled)
+    assert back is not None and not back.archived and back.values["Status"] == "Todo"
+    assert dropped is not None and dropped.archived
+    assert len(gh.graphql_calls(operation="AddItem")) == 0  # restored, never added again
 
 
 def test_completed_work_stays_on_the_board_as_done(bot: Bot) -> None:
@@ -154,6 +207,24 @@ def test_dry_run_records_the_archive_and_sends_nothing(tracker: Tracker) -> None
     assert not tracker.board.items[0].archived
     [planned] = book.as_outcome()["planned_writes"]
     assert planned == {"operation": "ArchiveItem", "boardId": board.id, "itemId": item.id}
+
+
+def test_dry_run_records_the_restore_and_sends_nothing(tracker: Tracker) -> None:
+    gh = tracker.gh
+    issue = gh.add_issue(REPO)
+    gh.add_item(tracker.board, issue, Status="Todo")
+    tracker.board.items[0].archived = True
+    gateway = factory_for(gh, BOARDWATCH_DRY_RUN="true").for_installation(None)
+    board = gateway.get_board(tracker.project)
+    item = gateway.get_item(board, issue.node_id)
+    assert item is not None and item.archived
+    mark = gh.mark()
+    with ledger() as book:
+        gateway.unarchive_item(board, item.id)
+    assert gh.writes_since(mark) == []
+    assert tracker.board.items[0].archived
+    [planned] = book.as_outcome()["planned_writes"]
+    assert planned == {"operation": "UnarchiveItem", "boardId": board.id, "itemId": item.id}
 
 
 LAUNCH_RULES = """\

@@ -14,7 +14,7 @@ runner = CliRunner()
 def test_check_default_rules() -> None:
     result = runner.invoke(app, ["rules", "check", "rules"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("OK: 13 rules from 1 file(s) (on-board, triage,")
+    assert result.output.startswith("OK: 14 rules from 1 file(s) (on-board, triage,")
 
 
 def test_check_prints_every_error_and_fails(tmp_path: Path) -> None:
@@ -47,7 +47,7 @@ def test_check_repository_file_over_the_defaults(tmp_path: Path) -> None:
     assert result.stdout.startswith(f"{path}:2:18: disable[1]: no rule named 'nope' to disable")
     path.write_text("version: 1\ndisable: [stale]\n")
     result = runner.invoke(app, ["rules", "check", str(path), "--over", "rules"])
-    assert result.exit_code == 0 and result.output.startswith("OK: 12 rules")
+    assert result.exit_code == 0 and result.output.startswith("OK: 13 rules")
 
 
 def test_check_explains_a_yaml_syntax_error(tmp_path: Path) -> None:

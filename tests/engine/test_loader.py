@@ -56,6 +56,12 @@ def _errors(tmp_path: Path, text: str, name: str = "default.yml") -> list[str]:
             "expected a number or a date (YYYY-MM-DD) or text",
         ),
         (
+            "  - name: a\n    description: a\n    require: {}\n"
+            "    while_failing: {archive_item: true, unarchive_item: true}\n",
+            "default.yml:8:5: rules[0].while_failing: "
+            "archive_item and unarchive_item contradict each other: keep one",
+        ),
+        (
             "  - name: a\n    description: a\n    require: {}\n    grace_minutes: -5\n",
             "default.yml:8:5: rules[0].grace_minutes: must be at least 0",
         ),
@@ -206,7 +212,7 @@ def test_missing_folder() -> None:
 def test_default_rules_are_valid() -> None:
     result = load_rules("rules")
     assert result.ok, result.errors
-    assert result.ruleset is not None and len(result.ruleset.rules) == 13
+    assert result.ruleset is not None and len(result.ruleset.rules) == 14
     assert set(result.ruleset.owned_labels) == {
         "needs-triage",
         "needs-estimate",

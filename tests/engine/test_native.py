@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from service.domain.models import Issue, SubIssues
-from service.engine import ArchiveItem, plan, simulate
+from service.engine import ArchiveItem, SetField, UnarchiveItem, plan, simulate
 from service.engine.desired import Desired
 from service.engine.native import (
     blocked_reason,
@@ -101,3 +101,42 @@ def test_archive_is_planned_once_and_simulated(state: dict[str, Any], changes: l
     assert plan(after, wanted) == []
     if current.item is not None:
         assert after.item is not None and after.item.archived
+
+
+@pytest.mark.parametrize(
+    ("state", "changes"),
+    [
+        ({"board": {}, "archived": True}, [UnarchiveItem()]),
+        ({"board": {}}, []),  # in the board's views already
+        ({}, []),  # not on the board: nothing to restore
+    ],
+)
+def test_restore_is_planned_once_and_simulated(state: dict[str, Any], changes: list[Any]) -> None:
+    current = snap(**state)
+    wanted = Desired(results=(), archived=False)
+    assert plan(current, wanted) == changes
+    after = simulate(current, plan(current, wanted))
+    assert plan(after, wanted) == []
+    if current.item is not None:
+        assert after.item is not None and not after.item.archived
+
+
+@pytest.mark.parametrize(
+    ("archived", "wanted", "changes"),
+    [
+        (None, False, []),  # no opinion on an archived item: it stays archived
+        (None, True, []),
+        (True, True, []),
+        (False, False, []),
+    ],
+)
+def test_no_opinion_or_the_state_wanted_plans_nothing(
+    archived: bool | None, wanted: bool, changes: list[Any]
+) -> None:
+    assert plan(snap(board={}, archived=wanted), Desired(results=(), archived=archived)) == changes
+
+
+def test_a_restored_item_is_restored_before_its_fields_are_set() -> None:
+    current = snap(board={"Status": "Todo"}, archived=True)
+    wanted = Desired(results=(), archived=False, fields={"Status": "In Progress"})
+    assert plan(current, wanted) == [UnarchiveItem(), SetField(field="Status", value="In Progress")]

@@ -12,12 +12,14 @@ from service.domain.models import Board, BoardItem, CommentResult, FieldValue
 from service.engine import (
     AddLabels,
     AddToBoard,
+    ArchiveItem,
     ClearField,
     DeleteComment,
     Desired,
     RemoveLabels,
     SetAssignees,
     SetField,
+    UnarchiveItem,
     UpsertComment,
     evaluate,
     load_text,
@@ -132,6 +134,39 @@ rules:
     assert wants.labels == {"flag": True}  # only the first pass: one step, not a loop
 
 
+ARCHIVING = """
+version: 1
+rules:
+  - name: restore
+    description: open work is in the board's views
+    when: {state: open, on_board: true}
+    require: {archived: false}
+    while_failing: {unarchive_item: true}
+  - name: hide
+    description: blog work is archived
+    when: {labels: {has: urgent}, on_board: true}
+    require: {archived: true}
+    while_failing: {archive_item: true}
+"""
+
+
+def test_the_first_rule_that_archives_or_restores_decides() -> None:
+    rules = load_text(ARCHIVING).unwrap()
+    both = snap(board={}, archived=True, labels=("urgent",))
+    assert plan(both, evaluate(rules, both)) == [UnarchiveItem()]
+    reordered = rules.model_copy(update={"rules": rules.rules[::-1]})
+    shown = snap(board={}, labels=("urgent",))
+    assert plan(shown, evaluate(reordered, shown)) == [ArchiveItem()]
+
+
+def test_only_the_rule_that_applies_restores() -> None:
+    rules = load_text(ARCHIVING.split("  - name: hide")[0]).unwrap()
+    reopened = snap(board={"Status": "Todo"}, archived=True)
+    assert plan(reopened, evaluate(rules, reopened)) == [UnarchiveItem()]
+    closed = snap(board={"Status": "Todo"}, archived=True, state="closed")
+    assert plan(closed, evaluate(rules, closed)) == []
+
+
 LABELS = ["needs-triage", "needs-estimate", "incomplete", "needs-info", "stale", "type: blog",
           "type: social", "type: web", "urgent"]  # fmt: skip
 BODIES = ["", "Estimate: 3h", "Blocked by: x", "### Copy\nHi\n### Link\nx", "### Estimate\n1h"]
@@ -141,6 +176,7 @@ BODIES = ["", "Estimate: 3h", "Blocked by: x", "### Copy\nHi\n### Link\nx", "###
 @given(
     state=st.sampled_from(["open", "closed"]),
     on_board=st.booleans(),
+    archived=st.booleans(),
     status=st.sampled_from([None, "Todo", "In Progress", "Blocked", "Done"]),
     estimate=st.sampled_from([None, 1.0, 2.0, 5.0]),
     labels=st.sets(st.sampled_from(LABELS)),
@@ -153,6 +189,7 @@ BODIES = ["", "Estimate: 3h", "Blocked by: x", "### Copy\nHi\n### Link\nx", "###
 def test_default_rules_converge_in_one_plan(
     state: str,
     on_board: bool,
+    archived: bool,
     status: str | None,
     estimate: float | None,
     labels: set[str],
@@ -170,6 +207,7 @@ def test_default_rules_converge_in_one_plan(
     snapshot = snap(
         state=state,
         board=fields if on_board else None,
+        archived=archived,
         labels=tuple(sorted(labels)),
         assignees=assignees,
         body=body,
@@ -195,6 +233,12 @@ class RecordingGateway:
     def add_item(self, board: Board, issue_node_id: str) -> BoardItem:
         self.calls.append(("add_item", (issue_node_id,)))
         return BoardItem(id="PVTI_new")
+
+    def archive_item(self, board: Board, item_id: str) -> None:
+        self.calls.append(("archive_item", (item_id,)))
+
+    def unarchive_item(self, board: Board, item_id: str) -> None:
+        self.calls.append(("unarchive_item", (item_id,)))
 
     def set_field(self, board: Board, item_id: str, field_name: str, value: Any) -> None:
         self.calls.append(("set_field", (item_id, field_name, value)))
@@ -264,3 +308,25 @@ def test_apply_without_board_records_the_reason() -> None:
     gateway = RecordingGateway()
     [record] = apply([AddToBoard()], gateway, None, snap().issue)  # type: ignore[arg-type]
     assert "no board" in record["error"] and gateway.calls == []
+
+
+def test_apply_restores_the_known_item_then_sets_its_fields() -> None:
+    gateway = RecordingGateway()
+    board = Board(id="PVT_1", owner="acme", number=1)
+    state = snap(board={"Status": "Todo"}, archived=True)
+    changes = [UnarchiveItem(), SetField(field="Status", value="In Progress")]
+    records = apply(  # type: ignore[arg-type]
+        changes, gateway, board, state.issue, item=state.item
+    )
+    assert gateway.calls == [
+        ("unarchive_item", ("PVTI_7",)),
+        ("set_field", ("PVTI_7", "Status", "In Progress")),
+    ]
+    assert records[0] == {"kind": "unarchive_item"}
+
+
+def test_apply_cannot_restore_an_issue_that_is_not_on_the_board() -> None:
+    gateway = RecordingGateway()
+    board = Board(id="PVT_1", owner="acme", number=1)
+    [record] = apply([UnarchiveItem()], gateway, board, snap().issue)  # type: ignore[arg-type]
+    assert record["error"] == "the issue is not on the board" and gateway.calls == []

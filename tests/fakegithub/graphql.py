@@ -373,6 +373,14 @@ class Resolver:
             item.updated_at = self.fake.clock()
         return {"item": self.item(board, item)}
 
+    def unarchive_item(self, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+        board = self._find_board(input["projectId"])
+        item = self._find_item(board, input["itemId"])
+        if item.archived:
+            item.archived = False
+            item.updated_at = self.fake.clock()
+        return {"item": self.item(board, item)}
+
     def delete_item(self, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         board = self._find_board(input["projectId"])
         item = self._find_item(board, input["itemId"])
@@ -445,6 +453,7 @@ def execute(
         "node": resolver.node,
         "deleteProjectV2Item": resolver.delete_item,
         "archiveProjectV2Item": resolver.archive_item,
+        "unarchiveProjectV2Item": resolver.unarchive_item,
         "addProjectV2ItemById": resolver.add_item,
         "updateProjectV2ItemFieldValue": resolver.set_value,
         "clearProjectV2ItemFieldValue": resolver.clear_value,

@@ -36,6 +36,7 @@ def variables_for(name: str, board: Board, issue: Issue, item_id: str) -> dict[s
     return {
         "AddItem": {"boardId": board.id, "contentId": issue.node_id},
         "ArchiveItem": {"boardId": board.id, "itemId": item_id},
+        "UnarchiveItem": {"boardId": board.id, "itemId": item_id},
         "ClearFieldValue": {"boardId": board.id, "itemId": item_id, "fieldId": status.id},
         "CreateField": {"boardId": board.id, "name": "Channel", "dataType": "TEXT"},
         "GetIssueItems": {"issueId": issue.node_id},
@@ -77,6 +78,7 @@ def test_every_gateway_operation_runs_without_errors(
             "ClearFieldValue",
             "CreateField",
             "SetFieldValue",
+            "UnarchiveItem",
             "UpdateFieldOptions",
         }
     )
