@@ -18,6 +18,7 @@ from service.settings import Settings, SettingsError, get_settings
 
 if TYPE_CHECKING:
     from service.store import Store
+    from service.store.wakeup import Doorbell
     from service.worker.processes import Supervisor
 
 T = TypeVar("T")
@@ -52,21 +53,26 @@ def serve(
     """Receive webhooks here and process them in BOARDWATCH_WORKERS worker processes."""
     from service import webserver
     from service.app import create_app
-    from service.store.wakeup import FifoBell, wakeup_fifo
+    from service.store.wakeup import Doorbell, FifoBell, wakes_through_store, wakeup_fifo
 
     settings = load_settings()
     logs.configure(settings.log_level)
     # The web process only receives: evaluation runs in the worker processes (and the
     # scheduler in the first of them), so no evaluation can hold up a webhook's 202.
     app = starting(lambda: create_app(settings, start_worker=False))
-    supervisor = _supervisor(settings, app.state.services.store)
-    if supervisor is not None:
-        # Each stored delivery wakes an idle worker process at once (no wait for its poll).
-        app.state.intake.on_stored(supervisor.doorbell.ring)
-    fifo = wakeup_fifo(app.state.services.store.engine)
-    if fifo is not None:
-        # SQLite: separate `boardwatch worker` processes on this database hear of it too.
-        app.state.intake.on_stored(FifoBell(fifo).ring)
+    # Each stored delivery wakes an idle worker process at once (no wait for its poll).
+    store = app.state.services.store
+    if wakes_through_store(store.engine):
+        # PostgreSQL's commit notifies by itself; on SQLite, the named pipe beside the
+        # database reaches this serve's workers and separate `boardwatch worker`s alike.
+        fifo = wakeup_fifo(store.engine)
+        if fifo is not None:
+            app.state.intake.on_stored(FifoBell(fifo).ring)
+        supervisor = _supervisor(settings, store)
+    else:
+        supervisor = _supervisor(settings, store, doorbell=Doorbell())
+        if supervisor is not None and supervisor.doorbell is not None:
+            app.state.intake.on_stored(supervisor.doorbell.ring)
     announce(settings, host, port)
     freeze_start_up()
     try:
@@ -100,15 +106,20 @@ def worker(
 
 
 def _supervisor(
-    settings: Settings, store: Store, *, at_least_one: bool = False
+    settings: Settings,
+    store: Store,
+    *,
+    at_least_one: bool = False,
+    doorbell: Doorbell | None = None,
 ) -> Supervisor | None:
-    """Start the worker processes (none with BOARDWATCH_WORKERS=0 in `serve`)."""
+    """Start the worker processes (none with BOARDWATCH_WORKERS=0 in `serve`); `doorbell`:
+    `serve`'s pipes to them, where the database cannot wake them."""
     from service.worker.processes import Supervisor
 
     count = max(settings.workers, 1) if at_least_one else settings.workers
     if count == 0:
         return None
-    supervisor = Supervisor(settings, store, count)
+    supervisor = Supervisor(settings, store, count, doorbell=doorbell)
     supervisor.start()
     return supervisor
 

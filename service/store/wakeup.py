@@ -5,16 +5,17 @@ for `BOARDWATCH_POLL_SECONDS` at most (the fallback: a delivery that comes due l
 retry, or a ring lost with a broken connection, is still found by the next poll).
 
 - `LocalBell`: web and worker threads in one process (tests, `create_app(start_worker=True)`).
-- `Doorbell` + `PipeWaiter`: `boardwatch serve` and its worker processes. The web process
-  writes one byte into a pipe per child; writing never blocks intake (a full pipe already
-  says "look again"), and a dead child is a write that fails and is ignored.
+- `Doorbell` + `PipeWaiter`: `boardwatch serve` and its worker processes, where the database
+  cannot ring them (`wakes_through_store`: SQLite where no named pipe can be made). The web
+  process writes one byte into a pipe per child; writing never blocks intake (a full pipe
+  already says "look again"), and a dead child is a write that fails and is ignored.
 - `PgListener`: PostgreSQL, `LISTEN` on the queue's channel; intake's transaction sends the
   `NOTIFY` (`DeliveryQueue.add_many`), so separate `boardwatch worker` processes and other
   replicas hear of it too.
 - `FifoBell` + `PipeWaiter`: SQLite, a named pipe beside the database file that every `serve`
   on it rings, so separate `boardwatch worker` processes on the same machine hear of it too
-  (SQLite's processes share a machine: the database is a local file). A worker process waits
-  on it and on its own `serve`'s pipe, when it has one.
+  (SQLite's processes share a machine: the database is a local file). `serve`'s own worker
+  processes wait on it too, so `serve` rings once per commit, whatever the number of workers.
 
 A waiter never misses a ring: `mark()` comes before the claim and `wait()` after it, and a
 ring in between makes `wait()` return at once (the byte, the notification or the counter is
@@ -216,14 +217,38 @@ class FifoBell:
             os.close(fd)
 
 
-def _open_fifo(path: Path) -> list[int]:
-    """The named pipe at `path` (made when missing), opened to read and to write: with no
-    writer a named pipe reads as closed, so it would always be readable and a wait would
-    never wait."""
+def wakes_through_store(engine: Engine) -> bool:
+    """Whether every worker process on this database is woken through the database itself:
+    PostgreSQL's `NOTIFY`, or the named pipe beside a SQLite file (made here when missing).
+    When not, `serve` rings its own worker processes through a pipe to each (`Doorbell`)."""
+    if engine.dialect.name == "postgresql":
+        return True
+    fifo = wakeup_fifo(engine)
+    if fifo is None:
+        return False
+    try:
+        _make_fifo(fifo)
+    except OSError as exc:
+        log.warning(
+            "cannot make the named pipe %s (%s); workers hear their own serve only", fifo, exc
+        )
+        return False
+    return True
+
+
+def _make_fifo(path: Path) -> None:
+    """The named pipe at `path`, made when missing; OSError when something else is there."""
     with contextlib.suppress(FileExistsError):
         os.mkfifo(path, 0o600)
     if not stat.S_ISFIFO(os.stat(path).st_mode):
         raise OSError(f"{path} exists and is not a named pipe")
+
+
+def _open_fifo(path: Path) -> list[int]:
+    """The named pipe at `path` (made when missing), opened to read and to write: with no
+    writer a named pipe reads as closed, so it would always be readable and a wait would
+    never wait."""
+    _make_fifo(path)
     read = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
         return [read, os.open(path, os.O_WRONLY | os.O_NONBLOCK)]

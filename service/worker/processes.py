@@ -119,9 +119,10 @@ def worker_process(
 ) -> None:
     """The body of one worker process: claim and evaluate in the main thread until told to stop.
 
-    `bell` is the read end of its pipe from the web process of the same `serve` (see
-    `Doorbell`); on PostgreSQL the worker listens to the queue's channel instead, which also
-    hears the web processes of other replicas.
+    `bell` is the read end of its pipe from the web process of the same `serve`, where the
+    database cannot wake it (see `wakes_through_store`); on PostgreSQL the worker listens to
+    the queue's channel, and on SQLite it waits on the named pipe beside the database, which
+    also hear the web processes of other replicas and separate commands.
     """
     _exit_with_parent()
     # Its own process group: Ctrl-C in a terminal reaches `serve` only, which then stops
@@ -233,8 +234,9 @@ class Supervisor:
     store: Store
     processes: int
     ctx: SpawnContext = field(default_factory=lambda: multiprocessing.get_context("spawn"))
-    # Rung by the web process of `serve` after each stored delivery (`GroupCommit.on_stored`).
-    doorbell: Doorbell = field(default_factory=Doorbell)
+    # A pipe to each worker process, rung by the web process of `serve` after each stored
+    # delivery (`GroupCommit.on_stored`); None where the database wakes them itself.
+    doorbell: Doorbell | None = None
     _children: list[_Child] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -255,7 +257,8 @@ class Supervisor:
         try:
             self._supervise()
         finally:
-            self.doorbell.close()
+            if self.doorbell is not None:
+                self.doorbell.close()
 
     def _supervise(self) -> None:
         # Every worker is started and stopped from this one thread: the kernel's parent-death
@@ -286,7 +289,8 @@ class Supervisor:
         child.slot = Slot.create(self.ctx)
         where = f"{socket.gethostname()}:{os.getpid()}"
         child.name = f"{where}:{child.role}-{child.index}.{child.generation}"
-        bell, ring = self.ctx.Pipe(duplex=False) if child.role == "worker" else (None, None)
+        piped = child.role == "worker" and self.doorbell is not None
+        bell, ring = self.ctx.Pipe(duplex=False) if piped else (None, None)
         child.process = self.ctx.Process(
             target=worker_process,
             args=(self.settings, child.name, child.slot, child.role, bell),
@@ -294,7 +298,7 @@ class Supervisor:
             daemon=True,  # never outlives a parent that exits normally
         )
         child.process.start()
-        if bell is not None and ring is not None:
+        if bell is not None and ring is not None and self.doorbell is not None:
             bell.close()  # the child has its own copy
             self.doorbell.attach(child.index, ring)
         child.started_at = time.monotonic()

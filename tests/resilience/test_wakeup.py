@@ -8,6 +8,7 @@ arrives while the worker waits (it went idle after the first).
 from __future__ import annotations
 
 import json
+import stat
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,9 +17,11 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
 
 from service.app import create_app
 from service.store import Store
+from service.store.wakeup import wakes_through_store
 from tests.fakegithub.plugin import Tracker
 from tests.support.apps import make_services, make_settings, subject_recorder
 from tests.support.databases import pg_schema_url
@@ -103,8 +106,25 @@ def _two_deliveries_taken_at_once(base: str, tracker: Tracker, url: str) -> None
         store.close()
 
 
-def test_serve_wakes_its_worker_processes_through_a_pipe(tracker: Tracker, tmp_path: Path) -> None:
+def test_serve_wakes_its_worker_processes_through_the_named_pipe(
+    tracker: Tracker, tmp_path: Path
+) -> None:
     url = f"sqlite:///{tmp_path}/boardwatch.db"
+    cluster = Cluster(_env(tracker, url, tmp_path, workers="1"), tmp_path)
+    try:
+        web = cluster.serve()
+        assert web.url is not None
+        _two_deliveries_taken_at_once(web.url, tracker, url)
+        assert stat.S_ISFIFO((tmp_path / "boardwatch.db.wakeup").stat().st_mode)
+    finally:
+        cluster.stop()
+
+
+def test_where_no_named_pipe_can_be_made_serve_wakes_its_workers_through_its_own_pipes(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}/boardwatch.db"
+    (tmp_path / "boardwatch.db.wakeup").write_text("a file where the named pipe would go")
     cluster = Cluster(_env(tracker, url, tmp_path, workers="1"), tmp_path)
     try:
         web = cluster.serve()
@@ -112,6 +132,26 @@ def test_serve_wakes_its_worker_processes_through_a_pipe(tracker: Tracker, tmp_p
         _two_deliveries_taken_at_once(web.url, tracker, url)
     finally:
         cluster.stop()
+
+
+@pytest.mark.parametrize(
+    ("url", "rings"),
+    [
+        ("postgresql+psycopg://postgres@127.0.0.1:5432/test", True),
+        ("sqlite:///{folder}/boardwatch.db", True),
+        ("sqlite:///{folder}/taken.db", False),  # a file is where the named pipe would go
+        ("sqlite://", False),  # in memory: no file to put a named pipe beside
+    ],
+)
+def test_which_databases_wake_every_worker_themselves(
+    tmp_path: Path, url: str, rings: bool
+) -> None:
+    (tmp_path / "taken.db.wakeup").write_text("")
+    engine = create_engine(url.format(folder=tmp_path))  # connects to nothing
+    try:
+        assert wakes_through_store(engine) is rings
+    finally:
+        engine.dispose()
 
 
 def test_separate_worker_processes_on_sqlite_are_woken_through_a_named_pipe(
