@@ -197,6 +197,8 @@ def server(kind: str, before: Path | None = None) -> Iterator[str]:
             env["BOARDWATCH_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
             # Only the `before` row runs the old checkout; SQLite is this one.
             old = before if kind == "before" and before is not None else ROOT
+            # Its own default rules too: the installed package would give it this checkout's.
+            env["BOARDWATCH_RULES_DIR"] = str(old / "rules")
             with serve_process(env, port, cwd=old) as served:
                 yield served.url
     else:
