@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Sequence
 
@@ -11,9 +10,13 @@ from pydantic import SecretStr
 PREFIX = "sha256="
 
 
+def _mac(secret: str, body: bytes) -> bytes:
+    return hmac.digest(secret.encode(), body, "sha256")
+
+
 def sign(secret: str, body: bytes) -> str:
     """The header value GitHub sends for `body` signed with `secret`."""
-    return PREFIX + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return PREFIX + _mac(secret, body).hex()
 
 
 def is_valid(header: str | None, body: bytes, secrets: Sequence[SecretStr]) -> bool:
@@ -27,6 +30,6 @@ def is_valid(header: str | None, body: bytes, secrets: Sequence[SecretStr]) -> b
     # Check every secret (no early exit) so timing says nothing about which one matched.
     matched = False
     for secret in secrets:
-        expected = hmac.digest(secret.get_secret_value().encode(), body, "sha256")
+        expected = _mac(secret.get_secret_value(), body)
         matched |= hmac.compare_digest(expected, given)
     return matched
